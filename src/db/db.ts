@@ -1,0 +1,37 @@
+// One interface over PostgreSQL (pg) and embedded PGlite, so the engine and the stores run the
+// same SQL on both. Timestamps come back as ISO 8601 strings in UTC (microsecond precision kept),
+// bigints as numbers.
+
+export type Row = Record<string, unknown>;
+
+/** A statement with a name is prepared once per connection on PostgreSQL (hot paths). */
+export interface Statement {
+  name: string;
+  text: string;
+}
+
+export interface Queryable {
+  query<R extends Row = Row>(sql: string | Statement, params?: readonly unknown[]): Promise<R[]>;
+}
+
+export interface Db extends Queryable {
+  readonly kind: 'postgres' | 'pglite';
+  /** Runs `fn` in one transaction: committed when it resolves, rolled back when it throws. */
+  transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T>;
+  /** Subscribes to a NOTIFY channel; resolves once listening, to a function that unsubscribes. */
+  listen(channel: string, onNotify: (payload: string) => void): Promise<() => Promise<void>>;
+  close(): Promise<void>;
+}
+
+export const statement = (name: string, text: string): Statement => ({ name, text });
+
+export const sqlText = (sql: string | Statement): string => (typeof sql === 'string' ? sql : sql.text);
+
+/** PostgreSQL's timestamptz text output (session time zone UTC) to ISO 8601 with `Z`. */
+export function timestamptzToIso(raw: string): string {
+  // "2024-01-02 03:04:05.123456+00" -> "2024-01-02T03:04:05.123456Z"
+  return raw.replace(' ', 'T').replace(/\+00(?::00)?$/, 'Z');
+}
+
+export const TIMESTAMPTZ_OID = 1184;
+export const INT8_OID = 20;

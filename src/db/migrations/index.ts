@@ -1,0 +1,11 @@
+import { operations } from './0001_operations.js';
+
+export interface Migration {
+  version: number;
+  name: string;
+  /** Run one by one (PGlite's extended protocol takes one statement per query). */
+  statements: readonly string[];
+}
+
+/** In order; a migration once released is never edited, only followed by another. */
+export const migrations: readonly Migration[] = [operations];

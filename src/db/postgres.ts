@@ -1,0 +1,108 @@
+import pg from 'pg';
+import type { Db, Queryable, Row, Statement } from './db.js';
+import { INT8_OID, TIMESTAMPTZ_OID, timestamptzToIso } from './db.js';
+
+const types = {
+  getTypeParser(oid: number, format?: 'text' | 'binary') {
+    if (oid === TIMESTAMPTZ_OID) return timestamptzToIso;
+    if (oid === INT8_OID) return Number;
+    return pg.types.getTypeParser(oid, format);
+  },
+};
+
+const run = async <R extends Row>(client: pg.Pool | pg.PoolClient, sql: string | Statement, params?: readonly unknown[]) => {
+  const config = typeof sql === 'string' ? { text: sql } : { name: sql.name, text: sql.text };
+  const result = await client.query<R>({ ...config, values: params as unknown[] | undefined });
+  return result.rows;
+};
+
+export interface PostgresOptions {
+  max?: number;
+  applicationName?: string;
+}
+
+/** A pooled PostgreSQL connection; LISTEN runs on one dedicated client that reconnects. */
+export async function openPostgres(url: string, options: PostgresOptions = {}): Promise<Db> {
+  const connectionConfig = { connectionString: url, types, options: '-c TimeZone=UTC', application_name: options.applicationName ?? 'graph-lro' };
+  const pool = new pg.Pool({ ...connectionConfig, max: options.max ?? 20 });
+  pool.on('error', () => {
+    // An idle client lost its connection; the pool replaces it on next use.
+  });
+  await pool.query('SELECT 1');
+
+  const listeners = new Map<string, Set<(payload: string) => void>>();
+  let listenClient: pg.Client | undefined;
+  let connecting: Promise<pg.Client> | undefined;
+  let closed = false;
+
+  const connectListener = (): Promise<pg.Client> => {
+    connecting ??= (async () => {
+      const client = new pg.Client(connectionConfig);
+      client.on('notification', (msg) => {
+        for (const fn of listeners.get(msg.channel) ?? []) fn(msg.payload ?? '');
+      });
+      client.on('error', () => {
+        listenClient = undefined;
+        connecting = undefined;
+        if (!closed) setTimeout(() => reconnect(), 250).unref();
+      });
+      await client.connect();
+      for (const channel of listeners.keys()) await client.query(`LISTEN "${channel}"`);
+      listenClient = client;
+      return client;
+    })();
+    return connecting;
+  };
+
+  // After a lost connection, notifications may have been missed: every listener is told once
+  // with an empty payload so it can re-check what it waits for.
+  const reconnect = async () => {
+    try {
+      await connectListener();
+      for (const set of listeners.values()) for (const fn of set) fn('');
+    } catch {
+      connecting = undefined;
+      if (!closed) setTimeout(() => reconnect(), 1000).unref();
+    }
+  };
+
+  return {
+    kind: 'postgres',
+    query: (sql, params) => run(pool, sql, params),
+    async transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T> {
+      const client = await pool.connect();
+      try {
+        await client.query('BEGIN');
+        const result = await fn({ query: (sql, params) => run(client, sql, params) });
+        await client.query('COMMIT');
+        return result;
+      } catch (err) {
+        await client.query('ROLLBACK').catch(() => undefined);
+        throw err;
+      } finally {
+        client.release();
+      }
+    },
+    async listen(channel, onNotify) {
+      if (!/^[a-z_][a-z0-9_]*$/.test(channel)) throw new Error(`invalid channel name ${channel}`);
+      let set = listeners.get(channel);
+      const isNew = !set;
+      if (!set) listeners.set(channel, (set = new Set()));
+      set.add(onNotify);
+      const client = listenClient ?? (await connectListener());
+      if (isNew) await client.query(`LISTEN "${channel}"`);
+      return async () => {
+        set.delete(onNotify);
+        if (set.size === 0) {
+          listeners.delete(channel);
+          await listenClient?.query(`UNLISTEN "${channel}"`).catch(() => undefined);
+        }
+      };
+    },
+    async close() {
+      closed = true;
+      await listenClient?.end().catch(() => undefined);
+      await pool.end();
+    },
+  };
+}

@@ -1,0 +1,117 @@
+// The operation engine: create operations (inside the caller's transaction), read them, run them.
+import { randomUUID } from 'node:crypto';
+import { hostname } from 'node:os';
+import type { Db, Queryable } from '../db/db.js';
+import { ChangeFeed } from './changes.js';
+import type { Logger } from './logger.js';
+import { silentLogger } from './logger.js';
+import type { CreateOperation, CreateResult, HandlerDefinition, Operation } from './model.js';
+import { Runner } from './runner.js';
+import type { ListQuery } from './store.js';
+import { countOperations, createOperation, getOperation, listOperations, purgeExpired } from './store.js';
+
+export interface EngineOptions {
+  /** Names this process's leases; unique per process. */
+  workerId?: string;
+  /** Handlers running at once in this process (default 32). */
+  concurrency?: number;
+  claimBatch?: number;
+  /** Lease length; a heartbeat renews it every third of it (default 30 s). */
+  leaseMs?: number;
+  pollIntervalMs?: number;
+  /** How long terminal operations are kept (default 7 days). */
+  retentionMs?: number;
+  sweepIntervalMs?: number;
+  defaultMaxAttempts?: number;
+  defaultTimeoutMs?: number;
+  /** First retry delay; doubles per attempt, with jitter, up to 5 minutes (default 1 s). */
+  retryBaseMs?: number;
+  logger?: Logger;
+}
+
+export const DAY_MS = 24 * 60 * 60 * 1000;
+
+export class Engine {
+  readonly changes: ChangeFeed;
+  readonly workerId: string;
+  private readonly handlers = new Map<string, HandlerDefinition>();
+  private runner: Runner | undefined;
+  private sweeper: NodeJS.Timeout | undefined;
+  private readonly options: Required<Omit<EngineOptions, 'workerId'>>;
+
+  constructor(
+    readonly db: Db,
+    options: EngineOptions = {},
+  ) {
+    this.workerId = options.workerId ?? `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
+    this.options = {
+      concurrency: options.concurrency ?? 32,
+      claimBatch: options.claimBatch ?? 100,
+      leaseMs: options.leaseMs ?? 30_000,
+      pollIntervalMs: options.pollIntervalMs ?? 1_000,
+      retentionMs: options.retentionMs ?? 7 * DAY_MS,
+      sweepIntervalMs: options.sweepIntervalMs ?? 60_000,
+      defaultMaxAttempts: options.defaultMaxAttempts ?? 3,
+      defaultTimeoutMs: options.defaultTimeoutMs ?? 15 * 60_000,
+      retryBaseMs: options.retryBaseMs ?? 1_000,
+      logger: options.logger ?? silentLogger,
+    };
+    this.changes = new ChangeFeed(db);
+  }
+
+  /** Registers the handler for one kind of operation; call before `start`. */
+  register(kind: string, handler: HandlerDefinition): void {
+    if (this.runner) throw new Error('register handlers before the engine starts');
+    this.handlers.set(kind, handler);
+  }
+
+  /** Creates an operation in `tx` when given (the caller's transaction), else on its own. */
+  create(spec: CreateOperation, tx: Queryable = this.db): Promise<CreateResult> {
+    return createOperation(tx, spec, this.handlers.get(spec.kind)?.maxAttempts ?? this.options.defaultMaxAttempts);
+  }
+
+  get(tenantId: string, family: string, id: string): Promise<Operation | null> {
+    return getOperation(this.db, tenantId, family, id);
+  }
+
+  list(query: ListQuery): Promise<Operation[]> {
+    return listOperations(this.db, query);
+  }
+
+  count(query: Pick<ListQuery, 'tenantId' | 'family' | 'where' | 'params'>): Promise<number> {
+    return countOperations(this.db, query);
+  }
+
+  /** Starts listening for changes and, unless `workers` is false, running operations. */
+  async start({ workers = true }: { workers?: boolean } = {}): Promise<void> {
+    await this.changes.start();
+    if (!workers) return;
+    const { retryBaseMs } = this.options;
+    this.runner = new Runner(this.db, this.handlers, {
+      ...this.options,
+      owner: this.workerId,
+      backoffMs: (attempt) => Math.min(retryBaseMs * 2 ** (attempt - 1), 300_000) * (0.75 + Math.random() / 2),
+    });
+    await this.runner.start();
+    const sweepEvery = this.options.sweepIntervalMs;
+    this.sweeper = setInterval(() => void this.sweep().catch((err: unknown) => this.options.logger.warn({ err }, 'retention sweep failed')), sweepEvery);
+    this.sweeper.unref();
+  }
+
+  /** Graceful stop: no new claims; running handlers get `graceMs` to finish, then their leases go back. */
+  async stop(graceMs = 10_000): Promise<void> {
+    clearInterval(this.sweeper);
+    await this.runner?.stop(graceMs);
+    await this.changes.stop();
+  }
+
+  /** Deletes terminal operations past their retention; returns how many. */
+  async sweep(): Promise<number> {
+    let total = 0;
+    for (;;) {
+      const n = await purgeExpired(this.db, 1000);
+      total += n;
+      if (n < 1000) return total;
+    }
+  }
+}

@@ -1,0 +1,5 @@
+export { Engine, DAY_MS } from './engine.js';
+export type { EngineOptions } from './engine.js';
+export * from './model.js';
+export type { Logger } from './logger.js';
+export type { ListQuery } from './store.js';

@@ -1,0 +1,283 @@
+// Claims due operations in batches, runs their handlers, renews leases by heartbeat and writes
+// outcomes in batches. One Runner per process; any number of processes share one database.
+import type { Db } from '../db/db.js';
+import type { Logger } from './logger.js';
+import type { HandlerDefinition, HandlerResult, Operation } from './model.js';
+import { PermanentError } from './model.js';
+import type { Completion, Lease } from './store.js';
+import { claimOperations, completeOperations, operationKey, releaseLeases, renewLeases, reportProgress } from './store.js';
+
+export interface RunnerOptions {
+  owner: string;
+  concurrency: number;
+  /** Most rows one claim statement takes. */
+  claimBatch: number;
+  leaseMs: number;
+  /** Fallback wake-up when no NOTIFY arrives (expired leases of dead workers, retries elsewhere). */
+  pollIntervalMs: number;
+  retentionMs: number;
+  defaultTimeoutMs: number;
+  /** Delay before attempt `attempt + 1` after attempt `attempt` failed. */
+  backoffMs(attempt: number): number;
+  logger: Logger;
+}
+
+class TimeoutError extends Error {
+  override name = 'TimeoutError';
+}
+class LeaseLostError extends Error {
+  override name = 'LeaseLostError';
+}
+class ShutdownError extends Error {
+  override name = 'ShutdownError';
+}
+
+interface Job {
+  key: string;
+  operation: Operation;
+  lease: Lease;
+  controller: AbortController;
+  timer: NodeJS.Timeout;
+  done: boolean;
+  pendingDetail?: string;
+  progressWrite?: Promise<void>;
+}
+
+const MAX_DETAIL = 1000;
+const clip = (s: string) => (s.length > MAX_DETAIL ? `${s.slice(0, MAX_DETAIL - 1)}…` : s);
+const seconds = (ms: number) => `${Math.round(ms / 100) / 10} s`;
+
+export class Runner {
+  private readonly jobs = new Map<string, Job>();
+  private readonly completions: Completion[] = [];
+  private flushing: Promise<void> | undefined;
+  private loopDone: Promise<void> | undefined;
+  private stopping = false;
+  private poked = false;
+  private wake: (() => void) | undefined;
+  private heartbeat: NodeJS.Timeout | undefined;
+  private lastRenewal = Date.now();
+  private unlisten: (() => Promise<void>) | undefined;
+  private readonly idleJobs: Array<() => void> = [];
+
+  constructor(
+    private readonly db: Db,
+    private readonly handlers: ReadonlyMap<string, HandlerDefinition>,
+    private readonly options: RunnerOptions,
+  ) {}
+
+  get active(): number {
+    return this.jobs.size;
+  }
+
+  async start(): Promise<void> {
+    this.unlisten = await this.db.listen('graph_lro_ready', () => this.poke());
+    const beat = Math.max(50, Math.floor(this.options.leaseMs / 3));
+    this.heartbeat = setInterval(() => void this.renew(), beat);
+    this.heartbeat.unref();
+    this.loopDone = this.loop();
+  }
+
+  /** Stops claiming, lets running handlers finish within `graceMs`, then hands their leases back. */
+  async stop(graceMs: number): Promise<void> {
+    if (this.stopping) return;
+    this.stopping = true;
+    this.poke();
+    await this.loopDone;
+    await this.unlisten?.();
+    if (this.jobs.size) await Promise.race([this.drained(), new Promise((r) => setTimeout(r, graceMs))]);
+    const left = [...this.jobs.values()];
+    for (const job of left) this.end(job, new ShutdownError('The worker is shutting down.'));
+    clearInterval(this.heartbeat);
+    await this.flush();
+    if (left.length) {
+      await releaseLeases(this.db, this.options.owner, left.map((j) => j.lease)).catch((err: unknown) =>
+        this.options.logger.error({ err }, 'could not hand leases back; they expire instead'),
+      );
+    }
+  }
+
+  private drained(): Promise<void> {
+    return this.jobs.size === 0 ? Promise.resolve() : new Promise((resolve) => this.idleJobs.push(resolve));
+  }
+
+  private poke(): void {
+    this.poked = true;
+    this.wake?.();
+  }
+
+  private idle(ms: number): Promise<void> {
+    if (this.poked || this.stopping) return Promise.resolve();
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => this.wake?.(), ms);
+      this.wake = () => {
+        clearTimeout(timer);
+        this.wake = undefined;
+        resolve();
+      };
+    });
+  }
+
+  private async loop(): Promise<void> {
+    const kinds = [...this.handlers.keys()];
+    const { concurrency, claimBatch, pollIntervalMs } = this.options;
+    while (!this.stopping) {
+      const free = concurrency - this.jobs.size;
+      if (free <= 0) {
+        await this.idle(pollIntervalMs);
+        this.poked = false;
+        continue;
+      }
+      const limit = Math.min(free, claimBatch);
+      this.poked = false;
+      let claimed: Operation[];
+      try {
+        claimed = await claimOperations(this.db, { ...this.options, kinds, limit });
+      } catch (err) {
+        if (this.stopping) break;
+        this.options.logger.error({ err }, 'claiming operations failed');
+        await this.idle(pollIntervalMs);
+        continue;
+      }
+      for (const op of claimed) this.run(op);
+      if (claimed.length < limit) await this.idle(pollIntervalMs);
+    }
+  }
+
+  private run(operation: Operation): void {
+    const key = operationKey(operation.tenantId, operation.id);
+    const handler = this.handlers.get(operation.kind);
+    const controller = new AbortController();
+    const timeoutMs = handler?.timeoutMs ?? this.options.defaultTimeoutMs;
+    const job: Job = {
+      key,
+      operation,
+      lease: { tenantId: operation.tenantId, id: operation.id, attempt: operation.attempts },
+      controller,
+      timer: setTimeout(() => this.end(job, new TimeoutError(`Timed out after ${seconds(timeoutMs)}.`)), timeoutMs),
+      done: false,
+    };
+    this.jobs.set(key, job);
+    if (!handler) {
+      this.end(job, new PermanentError(`No handler is registered for operations of kind '${operation.kind}'.`));
+      return;
+    }
+    const ctx = {
+      operation,
+      attempt: operation.attempts,
+      signal: controller.signal,
+      progress: (detail: string) => this.progress(job, detail),
+    };
+    Promise.resolve()
+      .then(() => handler.handle(ctx))
+      .then(
+        (result) => this.end(job, undefined, result ?? undefined),
+        (err: unknown) => this.end(job, err),
+      );
+  }
+
+  /** Ends a job once: records its outcome and frees its slot. Later calls are ignored. */
+  private end(job: Job, error: unknown, result?: HandlerResult): void {
+    if (job.done) return;
+    job.done = true;
+    clearTimeout(job.timer);
+    this.jobs.delete(job.key);
+    if (error !== undefined && !job.controller.signal.aborted) job.controller.abort(error);
+    const completion = this.outcome(job, error, result);
+    if (completion) {
+      this.completions.push(completion);
+      this.flushing ??= this.flush();
+    }
+    if (this.jobs.size === 0) for (const resolve of this.idleJobs.splice(0)) resolve();
+    this.poke();
+  }
+
+  private outcome(job: Job, error: unknown, result?: HandlerResult): Completion | undefined {
+    const { tenantId, id, attempt } = job.lease;
+    const base = { tenantId, id, attempt };
+    if (error === undefined) {
+      return {
+        ...base,
+        status: 'succeeded',
+        statusDetail: result?.statusDetail ?? job.operation.statusDetail,
+        ...(result?.resourceLocation !== undefined ? { resourceLocation: result.resourceLocation } : {}),
+        result: result?.result ?? null,
+      };
+    }
+    if (error instanceof LeaseLostError || error instanceof ShutdownError) return undefined;
+    const message = clip(error instanceof Error ? error.message : String(error));
+    if (error instanceof TimeoutError || error instanceof PermanentError || attempt >= job.operation.maxAttempts) {
+      const detail = error instanceof TimeoutError || attempt <= 1 ? message : `Failed after ${attempt} attempts: ${message}`;
+      return { ...base, status: 'failed', statusDetail: detail };
+    }
+    const delay = Math.max(0, Math.round(this.options.backoffMs(attempt)));
+    setTimeout(() => this.poke(), delay + 5).unref();
+    return {
+      ...base,
+      status: 'running',
+      statusDetail: clip(`Attempt ${attempt} of ${job.operation.maxAttempts} failed (${message}); retrying in ${seconds(delay)}.`),
+      retryInMs: delay,
+    };
+  }
+
+  /** Writes outcomes in batches; outcomes that finish while a batch is written go in the next. */
+  private async flush(): Promise<void> {
+    try {
+      await new Promise((resolve) => setImmediate(resolve));
+      while (this.completions.length) {
+        const batch = this.completions.splice(0, 500);
+        try {
+          await completeOperations(this.db, this.options.owner, this.options.retentionMs, batch);
+        } catch (err) {
+          this.options.logger.error({ err, count: batch.length }, 'writing operation outcomes failed; retrying');
+          this.completions.unshift(...batch);
+          if (this.stopping && Date.now() - this.lastRenewal > this.options.leaseMs) return;
+          await new Promise((resolve) => setTimeout(resolve, 250));
+        }
+      }
+    } finally {
+      this.flushing = undefined;
+    }
+  }
+
+  private progress(job: Job, detail: string): Promise<void> {
+    if (job.done) return Promise.reject(job.controller.signal.reason ?? new LeaseLostError('The operation is no longer running here.'));
+    job.pendingDetail = clip(detail);
+    job.progressWrite ??= (async () => {
+      try {
+        while (job.pendingDetail !== undefined && !job.done) {
+          const next = job.pendingDetail;
+          job.pendingDetail = undefined;
+          if (!(await reportProgress(this.db, this.options.owner, job.lease, next))) {
+            this.end(job, new LeaseLostError('The lease on this operation was lost to another worker.'));
+            throw job.controller.signal.reason;
+          }
+        }
+      } finally {
+        job.progressWrite = undefined;
+      }
+    })();
+    return job.progressWrite;
+  }
+
+  private async renew(): Promise<void> {
+    const jobs = [...this.jobs.values()];
+    if (jobs.length === 0) {
+      this.lastRenewal = Date.now();
+      return;
+    }
+    try {
+      const renewed = await renewLeases(this.db, this.options.owner, this.options.leaseMs, jobs.map((j) => j.lease));
+      this.lastRenewal = Date.now();
+      for (const job of jobs) {
+        if (!renewed.has(job.key)) this.end(job, new LeaseLostError('The lease on this operation was lost to another worker.'));
+      }
+    } catch (err) {
+      this.options.logger.warn({ err }, 'renewing leases failed');
+      // Past the lease time without a renewal, another worker may have taken the work over.
+      if (Date.now() - this.lastRenewal > this.options.leaseMs) {
+        for (const job of jobs) this.end(job, new LeaseLostError('The lease could not be renewed in time.'));
+      }
+    }
+  }
+}

@@ -1,0 +1,305 @@
+// The operations table's SQL. Every write a worker makes is fenced on (lease_owner, attempts):
+// a worker that lost its lease can never overwrite the state of the attempt that replaced it.
+import { randomUUID } from 'node:crypto';
+import type { Queryable, Row } from '../db/db.js';
+import { statement } from '../db/db.js';
+import type { CreateOperation, CreateResult, Operation, OperationStatus } from './model.js';
+
+const COLUMNS = `tenant_id, id, family, kind, odata_type, status, status_detail, resource_location,
+  created_at, last_action_at, input, result, attempts, max_attempts`;
+
+interface OperationRow extends Row {
+  tenant_id: string;
+  id: string;
+  family: string;
+  kind: string;
+  odata_type: string | null;
+  status: OperationStatus;
+  status_detail: string | null;
+  resource_location: string | null;
+  created_at: string;
+  last_action_at: string;
+  input: Record<string, unknown>;
+  result: Record<string, unknown> | null;
+  attempts: number;
+  max_attempts: number;
+}
+
+export const toOperation = (r: OperationRow): Operation => ({
+  tenantId: r.tenant_id,
+  id: r.id,
+  family: r.family,
+  kind: r.kind,
+  odataType: r.odata_type,
+  status: r.status,
+  statusDetail: r.status_detail,
+  resourceLocation: r.resource_location,
+  createdAt: r.created_at,
+  lastActionAt: r.last_action_at,
+  input: r.input,
+  result: r.result,
+  attempts: r.attempts,
+  maxAttempts: r.max_attempts,
+});
+
+const INSERT_VALUES = `($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`;
+const INSERT_COLUMNS = `(tenant_id, id, family, kind, odata_type, dedupe_key, status_detail, resource_location, input, result, max_attempts)`;
+
+const insertById = statement(
+  'lro_insert_by_id',
+  `INSERT INTO operations ${INSERT_COLUMNS} VALUES ${INSERT_VALUES}
+   ON CONFLICT (tenant_id, id) DO UPDATE SET
+     family = EXCLUDED.family, kind = EXCLUDED.kind, odata_type = EXCLUDED.odata_type, dedupe_key = EXCLUDED.dedupe_key,
+     status = 'notStarted', status_detail = EXCLUDED.status_detail, resource_location = EXCLUDED.resource_location,
+     created_at = now(), last_action_at = now(), input = EXCLUDED.input, result = EXCLUDED.result,
+     attempts = 0, max_attempts = EXCLUDED.max_attempts, run_after = now(),
+     lease_owner = NULL, lease_expires_at = NULL, expires_at = NULL
+   WHERE operations.status IN ('succeeded', 'failed')
+   RETURNING ${COLUMNS}`,
+);
+
+const insertByDedupeKey = statement(
+  'lro_insert_by_dedupe',
+  `INSERT INTO operations ${INSERT_COLUMNS} VALUES ${INSERT_VALUES}
+   ON CONFLICT (tenant_id, dedupe_key) WHERE dedupe_key IS NOT NULL AND status IN ('notStarted', 'running') DO NOTHING
+   RETURNING ${COLUMNS}`,
+);
+
+const selectActiveById = statement(
+  'lro_select_active_by_id',
+  `SELECT ${COLUMNS} FROM operations WHERE tenant_id = $1 AND id = $2 AND status IN ('notStarted', 'running')`,
+);
+
+const selectActiveByDedupeKey = statement(
+  'lro_select_active_by_dedupe',
+  `SELECT ${COLUMNS} FROM operations WHERE tenant_id = $1 AND dedupe_key = $2 AND status IN ('notStarted', 'running')`,
+);
+
+const selectOne = statement('lro_select_one', `SELECT ${COLUMNS} FROM operations WHERE tenant_id = $1 AND id = $2 AND family = $3`);
+
+/**
+ * Creates an operation inside the caller's transaction (or alone), or returns the non-terminal
+ * one that has the same id or dedupe key. The insert's trigger wakes idle workers on commit.
+ */
+export async function createOperation(q: Queryable, spec: CreateOperation, defaultMaxAttempts: number): Promise<CreateResult> {
+  if (spec.id !== undefined && spec.dedupeKey !== undefined) throw new Error('an operation takes an id or a dedupe key, not both');
+  const params = [
+    spec.tenantId,
+    spec.id ?? randomUUID(),
+    spec.family,
+    spec.kind,
+    spec.odataType ?? null,
+    spec.dedupeKey ?? null,
+    spec.statusDetail ?? null,
+    spec.resourceLocation ?? null,
+    JSON.stringify(spec.input ?? {}),
+    spec.result === undefined || spec.result === null ? null : JSON.stringify(spec.result),
+    spec.maxAttempts ?? defaultMaxAttempts,
+  ];
+  const [insert, select, key] =
+    spec.dedupeKey !== undefined
+      ? [insertByDedupeKey, selectActiveByDedupeKey, spec.dedupeKey]
+      : [insertById, selectActiveById, params[1]];
+  // The existing operation can end between the insert and the select: then insert again.
+  for (let tries = 0; tries < 5; tries++) {
+    const [created] = await q.query<OperationRow>(insert, params);
+    if (created) return { operation: toOperation(created), created: true };
+    const [existing] = await q.query<OperationRow>(select, [spec.tenantId, key]);
+    if (existing) return { operation: toOperation(existing), created: false };
+  }
+  throw new Error(`could not create or find operation ${String(key)}`);
+}
+
+export async function getOperation(q: Queryable, tenantId: string, family: string, id: string): Promise<Operation | null> {
+  const [row] = await q.query<OperationRow>(selectOne, [tenantId, id, family]);
+  return row ? toOperation(row) : null;
+}
+
+export interface ListQuery {
+  tenantId: string;
+  family: string;
+  /** SQL predicate over the operations columns, with `$n` placeholders numbered after $1 and $2. */
+  where?: string;
+  orderBy: string;
+  params: unknown[];
+  limit: number;
+  offset?: number;
+}
+
+export async function listOperations(q: Queryable, query: ListQuery): Promise<Operation[]> {
+  const params = [query.tenantId, query.family, ...query.params];
+  const rows = await q.query<OperationRow>(
+    `SELECT ${COLUMNS} FROM operations WHERE tenant_id = $1 AND family = $2${query.where ? ` AND (${query.where})` : ''}
+     ORDER BY ${query.orderBy} LIMIT ${Math.trunc(query.limit)}${query.offset ? ` OFFSET ${Math.trunc(query.offset)}` : ''}`,
+    params,
+  );
+  return rows.map(toOperation);
+}
+
+export async function countOperations(q: Queryable, query: Pick<ListQuery, 'tenantId' | 'family' | 'where' | 'params'>): Promise<number> {
+  const [row] = await q.query<{ n: number }>(
+    `SELECT count(*) AS n FROM operations WHERE tenant_id = $1 AND family = $2${query.where ? ` AND (${query.where})` : ''}`,
+    [query.tenantId, query.family, ...query.params],
+  );
+  return row?.n ?? 0;
+}
+
+// ---- the queue side ----
+
+export interface Claimed {
+  operation: Operation;
+  timeoutMs: number | null;
+}
+
+/**
+ * Claims up to `limit` due operations of the given kinds. A due row whose previous attempt lost
+ * its lease and that has no attempts left fails here instead of being claimed.
+ */
+const claim = statement(
+  'lro_claim',
+  `WITH due AS (
+     SELECT tenant_id, id FROM operations
+     WHERE status IN ('notStarted', 'running') AND run_after <= now() AND kind = ANY($2::text[])
+     ORDER BY run_after
+     LIMIT $3
+     FOR UPDATE SKIP LOCKED
+   )
+   UPDATE operations o SET
+     status = CASE WHEN o.attempts >= o.max_attempts THEN 'failed' ELSE 'running' END,
+     attempts = LEAST(o.attempts + 1, o.max_attempts),
+     status_detail = CASE
+       WHEN o.attempts >= o.max_attempts THEN
+         'Failed after ' || o.attempts || ' attempts: the worker running the last attempt stopped responding.'
+       WHEN o.lease_owner IS NOT NULL THEN
+         'Attempt ' || (o.attempts + 1) || ' of ' || o.max_attempts || ' started: the worker running attempt ' || o.attempts || ' stopped responding.'
+       ELSE o.status_detail END,
+     lease_owner = CASE WHEN o.attempts >= o.max_attempts THEN NULL ELSE $1 END,
+     lease_expires_at = CASE WHEN o.attempts >= o.max_attempts THEN NULL ELSE now() + $4 * interval '1 millisecond' END,
+     run_after = now() + $4 * interval '1 millisecond',
+     expires_at = CASE WHEN o.attempts >= o.max_attempts THEN now() + $5 * interval '1 millisecond' END,
+     last_action_at = now()
+   FROM due WHERE o.tenant_id = due.tenant_id AND o.id = due.id
+   RETURNING ${COLUMNS.replace(/(\w+)/g, 'o.$1')}, o.lease_owner`,
+);
+
+export async function claimOperations(
+  q: Queryable,
+  args: { owner: string; kinds: string[]; limit: number; leaseMs: number; retentionMs: number },
+): Promise<Operation[]> {
+  const rows = await q.query<OperationRow & { lease_owner: string | null }>(claim, [args.owner, args.kinds, args.limit, args.leaseMs, args.retentionMs]);
+  return rows.filter((r) => r.lease_owner === args.owner).map(toOperation);
+}
+
+export interface Completion {
+  tenantId: string;
+  id: string;
+  attempt: number;
+  status: OperationStatus;
+  statusDetail: string | null;
+  resourceLocation?: string | null;
+  result?: Record<string, unknown> | null;
+  /** Set for a retry: the row stays `running`, unleased, claimable again after this delay. */
+  retryInMs?: number;
+}
+
+const complete = statement(
+  'lro_complete',
+  `UPDATE operations o SET
+     status = c.status,
+     status_detail = c.status_detail,
+     resource_location = CASE WHEN c.set_location THEN c.resource_location ELSE o.resource_location END,
+     result = COALESCE(c.result, o.result),
+     last_action_at = now(),
+     lease_owner = NULL,
+     lease_expires_at = NULL,
+     run_after = CASE WHEN c.retry_in_ms IS NULL THEN o.run_after ELSE now() + c.retry_in_ms * interval '1 millisecond' END,
+     expires_at = CASE WHEN c.status IN ('succeeded', 'failed') THEN now() + $2 * interval '1 millisecond' END
+   FROM jsonb_to_recordset($3::jsonb) AS c(tenant_id text, id text, attempt int, status text, status_detail text,
+     set_location boolean, resource_location text, result jsonb, retry_in_ms bigint)
+   WHERE o.tenant_id = c.tenant_id AND o.id = c.id AND o.lease_owner = $1 AND o.attempts = c.attempt AND o.status = 'running'
+   RETURNING o.tenant_id, o.id`,
+);
+
+/** Writes a batch of outcomes in one statement; returns the keys that were accepted (not fenced out). */
+export async function completeOperations(q: Queryable, owner: string, retentionMs: number, batch: readonly Completion[]): Promise<Set<string>> {
+  const payload = batch.map((c) => ({
+    tenant_id: c.tenantId,
+    id: c.id,
+    attempt: c.attempt,
+    status: c.status,
+    status_detail: c.statusDetail,
+    set_location: c.resourceLocation !== undefined,
+    resource_location: c.resourceLocation ?? null,
+    result: c.result ?? null,
+    retry_in_ms: c.retryInMs ?? null,
+  }));
+  const rows = await q.query<{ tenant_id: string; id: string }>(complete, [owner, retentionMs, JSON.stringify(payload)]);
+  return new Set(rows.map((r) => operationKey(r.tenant_id, r.id)));
+}
+
+export const operationKey = (tenantId: string, id: string) => `${tenantId}\t${id}`;
+
+export interface Lease {
+  tenantId: string;
+  id: string;
+  attempt: number;
+}
+
+const renew = statement(
+  'lro_renew',
+  `UPDATE operations o SET lease_expires_at = now() + $2 * interval '1 millisecond', run_after = now() + $2 * interval '1 millisecond'
+   FROM jsonb_to_recordset($3::jsonb) AS l(tenant_id text, id text, attempt int)
+   WHERE o.tenant_id = l.tenant_id AND o.id = l.id AND o.lease_owner = $1 AND o.attempts = l.attempt AND o.status = 'running'
+   RETURNING o.tenant_id, o.id`,
+);
+
+/** Extends the leases still held; returns the keys renewed (the others were lost). */
+export async function renewLeases(q: Queryable, owner: string, leaseMs: number, leases: readonly Lease[]): Promise<Set<string>> {
+  const payload = leases.map((l) => ({ tenant_id: l.tenantId, id: l.id, attempt: l.attempt }));
+  const rows = await q.query<{ tenant_id: string; id: string }>(renew, [owner, leaseMs, JSON.stringify(payload)]);
+  return new Set(rows.map((r) => operationKey(r.tenant_id, r.id)));
+}
+
+const progress = statement(
+  'lro_progress',
+  `UPDATE operations SET status_detail = $5, last_action_at = now()
+   WHERE tenant_id = $1 AND id = $2 AND lease_owner = $3 AND attempts = $4 AND status = 'running'
+   RETURNING id`,
+);
+
+/** Fenced statusDetail update; false when the lease is no longer this worker's. */
+export async function reportProgress(q: Queryable, owner: string, lease: Lease, detail: string): Promise<boolean> {
+  const rows = await q.query(progress, [lease.tenantId, lease.id, owner, lease.attempt, detail]);
+  return rows.length === 1;
+}
+
+const release = statement(
+  'lro_release',
+  `UPDATE operations o SET lease_owner = NULL, lease_expires_at = NULL, run_after = now(), attempts = o.attempts - 1,
+     status_detail = 'Handed back by a worker that shut down; it resumes on another worker.', last_action_at = now()
+   FROM jsonb_to_recordset($2::jsonb) AS l(tenant_id text, id text, attempt int)
+   WHERE o.tenant_id = l.tenant_id AND o.id = l.id AND o.lease_owner = $1 AND o.attempts = l.attempt AND o.status = 'running'
+   RETURNING o.tenant_id`,
+);
+
+/**
+ * Gives leases back on shutdown: claimable at once, and the interrupted attempt does not count.
+ * Wakes idle workers elsewhere.
+ */
+export async function releaseLeases(q: Queryable, owner: string, leases: readonly Lease[]): Promise<number> {
+  const payload = leases.map((l) => ({ tenant_id: l.tenantId, id: l.id, attempt: l.attempt }));
+  const rows = await q.query(release, [owner, JSON.stringify(payload)]);
+  if (rows.length) await q.query(`SELECT pg_notify('graph_lro_ready', '')`);
+  return rows.length;
+}
+
+/** Deletes up to `limit` expired terminal operations; safe to run in many processes at once. */
+export async function purgeExpired(q: Queryable, limit: number): Promise<number> {
+  const rows = await q.query(
+    `DELETE FROM operations o USING (
+       SELECT tenant_id, id FROM operations WHERE expires_at < now() LIMIT $1 FOR UPDATE SKIP LOCKED
+     ) e WHERE o.tenant_id = e.tenant_id AND o.id = e.id RETURNING o.id`,
+    [limit],
+  );
+  return rows.length;
+}
