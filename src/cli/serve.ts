@@ -1,0 +1,124 @@
+import { resolve } from 'node:path';
+import { Command, InvalidArgumentError, Option } from 'commander';
+import { pino } from 'pino';
+import { DirectoryRoles, mintToken, parseList } from '../auth/index.js';
+import { startServer } from '../http/server.js';
+import { DEFAULT_DATA_DIR, DEFAULT_HOST, DEFAULT_PORT, DEMO_TENANT_ID, MIN_RETENTION_MS } from './defaults.js';
+import { parseDuration } from './duration.js';
+
+interface ServeOptions {
+  port: number;
+  host: string;
+  dataDir: string;
+  databaseUrl?: string;
+  publicUrl?: string;
+  trustProxy?: boolean;
+  jwksUrl?: string;
+  issuer?: string;
+  audience?: string;
+  retention: number;
+  lease: number;
+  concurrency: number;
+  workers: boolean;
+  grace: number;
+  logLevel: string;
+}
+
+const port = (value: string) => {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0 || n > 65535) throw new InvalidArgumentError('A port is a whole number from 0 to 65535.');
+  return n;
+};
+const positive = (value: string) => {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError('Expected a whole number of at least 1.');
+  return n;
+};
+const retention = (value: string) => {
+  const ms = parseDuration(value);
+  if (ms < MIN_RETENTION_MS) throw new InvalidArgumentError('Ended operations are kept at least 24h.');
+  return ms;
+};
+
+export function serveCommand(): Command {
+  return new Command('serve')
+    .description('Run the service: the Graph API over HTTP and the workers that run operations.')
+    .addOption(new Option('--port <n>', 'port to listen on (0: any free port)').argParser(port).default(DEFAULT_PORT).env('PORT'))
+    .addOption(new Option('--host <addr>', 'address to listen on (0.0.0.0 for all)').default(DEFAULT_HOST).env('HOST'))
+    .addOption(new Option('--data-dir <dir>', 'embedded database and local signing key').default(DEFAULT_DATA_DIR).env('GRAPH_LRO_DATA_DIR'))
+    .addOption(new Option('--database-url <url>', 'a shared PostgreSQL instead of the embedded database').env('DATABASE_URL'))
+    .addOption(new Option('--public-url <url>', 'base URL clients use, for the URLs in responses (behind a proxy)').env('GRAPH_LRO_PUBLIC_URL'))
+    .addOption(new Option('--trust-proxy', 'take protocol and host from X-Forwarded-* headers').env('GRAPH_LRO_TRUST_PROXY'))
+    .addOption(new Option('--jwks-url <url>', 'verify tokens against this JWKS (e.g. Entra ID) instead of the local key').env('GRAPH_LRO_JWKS_URL'))
+    .addOption(new Option('--issuer <list>', 'accepted issuers with --jwks-url; {tenantid} stands for the token\'s tid (default: Entra v1 and v2 issuers)').env('GRAPH_LRO_ISSUER'))
+    .addOption(new Option('--audience <list>', 'accepted audiences with --jwks-url').env('GRAPH_LRO_AUDIENCE'))
+    .addOption(new Option('--retention <duration>', 'how long ended operations are kept (at least 24h)').argParser(retention).default(7 * 86_400_000, '7d').env('GRAPH_LRO_RETENTION'))
+    .addOption(new Option('--lease <duration>', 'lease of a running operation, renewed by heartbeat').argParser(parseDuration).default(30_000, '30s').env('GRAPH_LRO_LEASE'))
+    .addOption(new Option('--concurrency <n>', 'operations run at once by this process').argParser(positive).default(32).env('GRAPH_LRO_CONCURRENCY'))
+    .addOption(new Option('--no-workers', 'serve the API only; other processes run the operations'))
+    .addOption(new Option('--grace <duration>', 'on SIGTERM/SIGINT, time running operations get to finish').argParser(parseDuration).default(10_000, '10s').env('GRAPH_LRO_GRACE'))
+    .addOption(new Option('--log-level <level>', 'fatal, error, warn, info, debug, trace or silent').default('info').env('LOG_LEVEL'))
+    .addHelpText(
+      'after',
+      `
+Examples:
+  $ graph-lro serve                                   # embedded PGlite in ./data, http://127.0.0.1:3000
+  $ graph-lro serve --port 8080 --data-dir /var/lib/graph-lro
+  $ DATABASE_URL=postgres://lro@db/lro graph-lro serve --host 0.0.0.0   # run several on one PostgreSQL
+  $ graph-lro serve --jwks-url https://login.microsoftonline.com/common/discovery/v2.0/keys --audience https://graph.microsoft.com`,
+    )
+    .action(async (opts: ServeOptions) => {
+      if (opts.jwksUrl && !opts.audience) throw new InvalidArgumentError('--jwks-url needs --audience.');
+      const logger = pino({ level: opts.logLevel, base: { pid: process.pid } });
+      const server = await startServer({
+        port: opts.port,
+        host: opts.host,
+        dataDir: opts.dataDir,
+        databaseUrl: opts.databaseUrl,
+        publicUrl: opts.publicUrl,
+        trustProxy: Boolean(opts.trustProxy),
+        ...(opts.jwksUrl
+          ? { jwks: { url: opts.jwksUrl, audience: parseList(opts.audience), ...(opts.issuer ? { issuer: parseList(opts.issuer) } : {}) } }
+          : {}),
+        workers: opts.workers,
+        shutdownGraceMs: opts.grace,
+        engine: { retentionMs: opts.retention, leaseMs: opts.lease, concurrency: opts.concurrency },
+        logger,
+      });
+      let stopping = false;
+      const stop = (signal: string) => {
+        if (stopping) return;
+        stopping = true;
+        logger.info({ signal }, 'shutting down: no new work, running operations get the grace period');
+        server.close().then(
+          () => process.exit(0),
+          (err: unknown) => {
+            logger.error({ err }, 'shutdown failed');
+            process.exit(1);
+          },
+        );
+      };
+      process.on('SIGTERM', () => stop('SIGTERM'));
+      process.on('SIGINT', () => stop('SIGINT'));
+
+      const store = opts.databaseUrl ? `PostgreSQL (${new URL(opts.databaseUrl).host})` : `embedded PGlite in ${resolve(opts.dataDir, 'pglite')}`;
+      const lines = [`graph-lro listening on ${server.url}`, `  database: ${store}`];
+      if (server.signingKey) {
+        const token = await mintToken({
+          key: server.signingKey,
+          tenantId: DEMO_TENANT_ID,
+          scopes: ['RoleManagementAlert.Read.Directory', 'IndustryData.ReadBasic.All'],
+          wids: [DirectoryRoles.globalReader],
+        });
+        lines.push(
+          `  tokens:   signed by the local key in ${resolve(opts.dataDir, 'keys')}; mint more with: graph-lro token --help`,
+          '',
+          `Read the demo tenant's operations with a token minted just now (Global Reader, valid 1 h):`,
+          `  curl -s '${server.url}/beta/identityGovernance/roleManagementAlerts/operations' -H 'Authorization: Bearer ${token}'`,
+        );
+      } else {
+        lines.push(`  tokens:   verified against ${opts.jwksUrl}`);
+      }
+      process.stdout.write(`${lines.join('\n')}\n\n`);
+    });
+}

@@ -1,0 +1,10 @@
+import type { HandlerDefinition } from '../engine/index.js';
+import type { GraphRoute } from '../graph/route.js';
+import type { Services } from '../graph/services.js';
+
+/** A family of Graph APIs: its operation handlers and its routes (same shape in every family). */
+export interface Family {
+  name: string;
+  handlers: Readonly<Record<string, HandlerDefinition>>;
+  routes(services: Services): GraphRoute[];
+}

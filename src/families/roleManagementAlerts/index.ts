@@ -1,0 +1,5 @@
+import type { Family } from '../family.js';
+import { FAMILY } from './model.js';
+import { routes } from './routes.js';
+
+export const roleManagementAlerts: Family = { name: FAMILY, handlers: {}, routes };

@@ -1,0 +1,2 @@
+/** The engine family of PIM alert refresh operations. */
+export const FAMILY = 'roleManagementAlerts';

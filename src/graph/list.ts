@@ -1,0 +1,88 @@
+// One page of a Graph collection: $filter, $orderby, $top (the page size, as Graph treats it),
+// $skip, $count, $select, and server-driven paging through @odata.nextLink with a keyset
+// $skiptoken (stable while rows are added or removed).
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { contextUrl, serviceRoot } from './context.js';
+import { parseQueryOptions } from './odata/query.js';
+import type { ResourceSpec } from './odata/resource.js';
+import { makeSkiptoken, queryFingerprint, seekToSql } from './odata/skiptoken.js';
+import { effectiveSort, filterToSql, orderByToSql } from './odata/sql.js';
+import { parsePrefer, preferredInteger } from './prefer.js';
+import type { Services } from './services.js';
+
+export const DEFAULT_PAGE_SIZE = 100;
+export const MAX_PAGE_SIZE = 999;
+
+export interface PageQuery {
+  /** SQL predicate; its placeholders are numbered after the source's reserved ones. */
+  where?: string;
+  orderBy: string;
+  params: unknown[];
+  limit: number;
+  offset?: number;
+}
+
+export interface ListSource<T> {
+  spec: ResourceSpec;
+  /** Context path, e.g. `identityGovernance/roleManagementAlerts/operations`. */
+  path: string;
+  /** How many `$n` placeholders the source's own query uses before the page's (e.g. tenant, family). */
+  reservedParams: number;
+  fetch(query: PageQuery): Promise<T[]>;
+  count(query: Pick<PageQuery, 'where' | 'params'>): Promise<number>;
+  toJson(item: T, select?: readonly string[]): Record<string, unknown>;
+}
+
+const and = (parts: (string | undefined)[]) => parts.filter(Boolean).map((p) => `(${p})`).join(' AND ') || undefined;
+
+export async function listPage<T>(request: FastifyRequest, reply: FastifyReply, services: Pick<Services, 'publicUrl'>, source: ListSource<T>) {
+  const query = request.query as Record<string, unknown>;
+  const options = parseQueryOptions(query, source.spec, { collection: true, maxTop: MAX_PAGE_SIZE });
+  const maxPageSize = preferredInteger(parsePrefer(request.headers.prefer), 'odata.maxpagesize', MAX_PAGE_SIZE);
+  if (maxPageSize && options.top === undefined) reply.header('preference-applied', `odata.maxpagesize=${maxPageSize}`);
+  const pageSize = options.top ?? maxPageSize ?? DEFAULT_PAGE_SIZE;
+
+  const sort = effectiveSort(options.orderby, source.spec);
+  const fingerprint = queryFingerprint(options);
+  const params: unknown[] = new Array(source.reservedParams).fill(null);
+  const filter = options.filter ? filterToSql(options.filter, source.spec, params) : undefined;
+  const filterParams = params.slice(source.reservedParams);
+  const seek = options.skiptoken ? seekToSql(options.skiptoken, sort, source.spec, params, fingerprint) : undefined;
+
+  const [rows, count] = await Promise.all([
+    pageSize === 0
+      ? Promise.resolve([])
+      : source.fetch({
+          where: and([filter, seek]),
+          orderBy: orderByToSql(sort, source.spec),
+          params: params.slice(source.reservedParams),
+          limit: pageSize + 1,
+          ...(options.skiptoken ? {} : { offset: options.skip }),
+        }),
+    options.count ? source.count({ where: filter, params: filterParams }) : undefined,
+  ]);
+  const page = rows.slice(0, pageSize);
+  const root = serviceRoot(request, services.publicUrl);
+  const body: Record<string, unknown> = { '@odata.context': contextUrl(root, source.path, { select: options.select }) };
+  if (count !== undefined) body['@odata.count'] = count;
+  body.value = page.map((item) => source.toJson(item, options.select));
+  if (rows.length > pageSize) {
+    const token = makeSkiptoken(sort, source.toJson(page.at(-1)!), fingerprint);
+    body['@odata.nextLink'] = nextLink(`${root}/${source.path}`, query, token, options.top === undefined ? maxPageSize : undefined);
+  }
+  return body;
+}
+
+/** The same query with `$skiptoken` in place of `$skip`/`$skiptoken`. */
+function nextLink(base: string, query: Record<string, unknown>, token: string, maxPageSize: number | undefined): string {
+  const search = new URLSearchParams();
+  for (const [name, value] of Object.entries(query)) {
+    if (/^\$?(skip|skiptoken)$/i.test(name)) continue;
+    for (const v of [value].flat()) search.append(name, String(v));
+  }
+  search.set('$skiptoken', token);
+  // A page size chosen with Prefer is not in the URL; a client following the link without the
+  // header still gets pages of that size.
+  if (maxPageSize !== undefined) search.set('$top', String(maxPageSize));
+  return `${base}?${search.toString().replace(/%24/g, '$')}`;
+}

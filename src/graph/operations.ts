@@ -1,0 +1,141 @@
+// The longRunningOperation resource (spec §1, §2.4): its JSON, and the GET routes each family
+// mounts under its own `…/operations` path.
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { Permission } from '../auth/index.js';
+import type { Engine, Operation } from '../engine/index.js';
+import { isTerminal, OPERATION_STATUSES } from '../engine/index.js';
+import { contextUrl, serviceRoot } from './context.js';
+import { notFound } from './errors.js';
+import { listPage } from './list.js';
+import type { PropertySpec, ResourceSpec } from './odata/resource.js';
+import { parseQueryOptions } from './odata/query.js';
+import { parsePrefer, preferredInteger } from './prefer.js';
+import type { GraphRoute } from './route.js';
+import type { Services } from './services.js';
+
+export interface OperationsCollection {
+  /** The engine's family name for these operations. */
+  family: string;
+  /** Path below the version root, e.g. `identityGovernance/roleManagementAlerts/operations`. */
+  path: string;
+  permission: Permission;
+  /** Properties of the family's derived types, kept in the operation's result (e.g. `errors`). */
+  derivedProperties?: readonly string[];
+}
+
+const baseSpec: Record<string, PropertySpec> = {
+  id: { column: 'id', type: 'string', nullable: false },
+  createdDateTime: { column: 'created_at', type: 'datetime', nullable: false },
+  lastActionDateTime: { column: 'last_action_at', type: 'datetime', nullable: false },
+  resourceLocation: { column: 'resource_location', type: 'string' },
+  status: { column: 'status', type: 'enum', values: OPERATION_STATUSES, enumType: 'microsoft.graph.longRunningOperationStatus', nullable: false },
+  statusDetail: { column: 'status_detail', type: 'string' },
+};
+
+export function operationSpec(collection: OperationsCollection): ResourceSpec {
+  const derived = Object.fromEntries(
+    (collection.derivedProperties ?? []).map((name): [string, PropertySpec] => [name, { column: 'result', type: 'string', filterable: false, sortable: false }]),
+  );
+  return { typeName: 'microsoft.graph.longRunningOperation', key: 'id', properties: { ...baseSpec, ...derived } };
+}
+
+/** The operation as Graph writes it; `select` limits the properties (annotations stay). */
+export function operationJson(op: Operation, select?: readonly string[]): Record<string, unknown> {
+  const all: Record<string, unknown> = {
+    id: op.id,
+    createdDateTime: op.createdAt,
+    lastActionDateTime: op.lastActionAt,
+    resourceLocation: op.resourceLocation,
+    status: op.status,
+    statusDetail: op.statusDetail,
+    ...op.result,
+  };
+  const json: Record<string, unknown> = op.odataType ? { '@odata.type': `#${op.odataType}` } : {};
+  const names = select?.length && !select.includes('*') ? select : Object.keys(all);
+  for (const name of names) if (name in all) json[name] = all[name];
+  return json;
+}
+
+/** Seconds a client should wait before polling again: short at first, longer for long runs. */
+export function retryAfterSeconds(op: Operation, now = Date.now()): number {
+  const ageSeconds = (now - Date.parse(op.createdAt)) / 1000;
+  return Math.min(10, Math.max(1, Math.ceil(ageSeconds / 10)));
+}
+
+const MAX_WAIT_SECONDS = 60;
+
+/**
+ * `Prefer: wait=N` (RFC 7240): while the operation is not terminal, answer as soon as its status
+ * or statusDetail changes (a NOTIFY from any process), or after N seconds.
+ */
+async function readWithWait(engine: Engine, tenantId: string, family: string, id: string, waitSeconds: number, signal: AbortSignal) {
+  const subscription = engine.changes.subscribe(tenantId, id);
+  try {
+    const first = await engine.get(tenantId, family, id);
+    if (!first || isTerminal(first.status)) return first;
+    const deadline = Date.now() + waitSeconds * 1000;
+    let current: Operation | null = first;
+    while (current && current.status === first.status && current.statusDetail === first.statusDetail) {
+      if (!(await subscription.changed(deadline - Date.now(), signal))) break;
+      current = await engine.get(tenantId, family, id);
+    }
+    return current;
+  } finally {
+    subscription.close();
+  }
+}
+
+function abortedWithRequest(request: FastifyRequest, shutdown: AbortSignal): AbortSignal {
+  const controller = new AbortController();
+  request.raw.once('close', () => controller.abort());
+  return AbortSignal.any([controller.signal, shutdown]);
+}
+
+function sendOperation(reply: FastifyReply, op: Operation, body: Record<string, unknown>) {
+  if (!isTerminal(op.status)) reply.header('retry-after', String(retryAfterSeconds(op)));
+  return body;
+}
+
+/** GET `…/operations/{id}` and GET `…/operations` for one family. */
+export function operationRoutes(services: Services, collection: OperationsCollection): GraphRoute[] {
+  const spec = operationSpec(collection);
+  const base = `/beta/${collection.path}`;
+  return [
+    {
+      method: 'GET',
+      url: `${base}/:id`,
+      permission: collection.permission,
+      async handler({ request, reply, principal }) {
+        const { id } = request.params as { id: string };
+        const options = parseQueryOptions(request.query as Record<string, unknown>, spec, { collection: false });
+        const wait = preferredInteger(parsePrefer(request.headers.prefer), 'wait', MAX_WAIT_SECONDS);
+        const op = wait
+          ? await readWithWait(services.engine, principal.tenantId, collection.family, id, wait, abortedWithRequest(request, services.shutdown))
+          : await services.engine.get(principal.tenantId, collection.family, id);
+        if (!op) throw notFound(`No operation with id '${id}' was found.`);
+        if (wait) reply.header('preference-applied', `wait=${wait}`);
+        const root = serviceRoot(request, services.publicUrl);
+        return sendOperation(reply, op, {
+          '@odata.context': contextUrl(root, collection.path, { select: options.select, entity: true }),
+          ...operationJson(op, options.select),
+        });
+      },
+    },
+    {
+      method: 'GET',
+      url: base,
+      permission: collection.permission,
+      async handler({ request, reply, principal }) {
+        const scope = { tenantId: principal.tenantId, family: collection.family };
+        return listPage<Operation>(request, reply, services, {
+          spec,
+          path: collection.path,
+          reservedParams: 2,
+          fetch: (query) => services.engine.list({ ...query, ...scope }),
+          count: (query) => services.engine.count({ ...query, ...scope }),
+          toJson: operationJson,
+        });
+      },
+    },
+  ];
+}

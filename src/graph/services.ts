@@ -1,0 +1,12 @@
+import type { Verifier } from '../auth/index.js';
+import type { Engine } from '../engine/index.js';
+
+/** What a family's routes are given by the HTTP layer. */
+export interface Services {
+  engine: Engine;
+  verifier: Verifier;
+  /** The public base URL behind a proxy (`https://lro.example.com`); else taken from the request. */
+  publicUrl?: string;
+  /** Aborted when the server shuts down: long-polls answer at once. */
+  shutdown: AbortSignal;
+}

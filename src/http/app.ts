@@ -1,0 +1,50 @@
+// The Fastify app: Graph headers and errors, CORS, health, and every family's routes.
+import { randomUUID } from 'node:crypto';
+import cors from '@fastify/cors';
+import Fastify, { LogController } from 'fastify';
+import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
+import type { Db } from '../db/db.js';
+import type { Family } from '../families/index.js';
+import { graphRoutes } from '../graph/route.js';
+import type { Services } from '../graph/services.js';
+import { registerErrorHandling } from './errors.js';
+import { registerGraphHeaders } from './headers.js';
+import { registerHealth } from './health.js';
+import { rewriteKeySegments } from './keys.js';
+
+export interface AppOptions {
+  db: Db;
+  services: Services;
+  families: readonly Family[];
+  logger?: FastifyBaseLogger;
+  /** Behind a reverse proxy: trust X-Forwarded-* for the URLs the service writes. */
+  trustProxy?: boolean;
+}
+
+export const EXPOSED_HEADERS = ['ETag', 'Location', 'Operation-Location', 'Preference-Applied', 'request-id', 'client-request-id', 'Retry-After'];
+
+export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
+  const app: FastifyInstance = Fastify({
+    ...(options.logger ? { loggerInstance: options.logger } : { logger: false }),
+    // Per-request log lines cost throughput on the polling hot path; errors are still logged.
+    logController: new LogController({ disableRequestLogging: true }),
+    genReqId: () => randomUUID(),
+    requestIdHeader: false,
+    trustProxy: options.trustProxy ?? false,
+    rewriteUrl: (req) => rewriteKeySegments(req.url ?? '/'),
+    routerOptions: { maxParamLength: 512, ignoreTrailingSlash: true },
+    return503OnClosing: true,
+  });
+  registerGraphHeaders(app);
+  registerErrorHandling(app);
+  await app.register(cors, {
+    origin: '*',
+    methods: ['GET', 'POST', 'PATCH', 'PUT', 'DELETE'],
+    allowedHeaders: ['Authorization', 'Content-Type', 'client-request-id', 'Prefer', 'ConsistencyLevel', 'If-Match', 'return-client-request-id'],
+    exposedHeaders: EXPOSED_HEADERS,
+    maxAge: 600,
+  });
+  registerHealth(app, options.db);
+  for (const family of options.families) graphRoutes(app, options.services.verifier, family.routes(options.services));
+  return app;
+}

@@ -1,0 +1,53 @@
+// Every error leaves as a Graph error body (spec §5.1) with the right status; a 500 is logged
+// with its stack and answered without one.
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { errorBody, GraphError } from '../graph/errors.js';
+
+const CODES: Record<number, string> = {
+  400: 'BadRequest',
+  401: 'InvalidAuthenticationToken',
+  403: 'Authorization_RequestDenied',
+  404: 'ResourceNotFound',
+  405: 'MethodNotAllowed',
+  406: 'NotAcceptable',
+  409: 'Conflict',
+  411: 'LengthRequired',
+  412: 'PreconditionFailed',
+  413: 'RequestEntityTooLarge',
+  415: 'UnsupportedMediaType',
+  429: 'TooManyRequests',
+  503: 'serviceNotAvailable',
+};
+
+/** A Fastify or validation error (bad JSON, body too large, …) as the Graph error it stands for. */
+function toGraphError(err: FastifyError): GraphError | undefined {
+  if (err instanceof GraphError) return err;
+  if (err.validation) return new GraphError(400, 'BadRequest', `Invalid request: ${err.message}.`);
+  const status = err.statusCode;
+  if (status && status >= 400 && status < 500) {
+    return new GraphError(status, CODES[status] ?? 'BadRequest', err.message.replace(/^FST_\w+: /, ''));
+  }
+  return undefined;
+}
+
+export function sendGraphError(request: FastifyRequest, reply: FastifyReply, err: GraphError) {
+  const requestId = String(request.id);
+  const clientRequestId = String(reply.getHeader('client-request-id') ?? requestId);
+  for (const [name, value] of Object.entries(err.options.headers ?? {})) reply.header(name, value);
+  return reply.status(err.status).type('application/json').send(errorBody(err, requestId, clientRequestId));
+}
+
+export function registerErrorHandling(app: FastifyInstance): void {
+  app.setErrorHandler((err: FastifyError, request, reply) => {
+    const graphError = toGraphError(err);
+    if (graphError) return sendGraphError(request, reply, graphError);
+    request.log.error({ err }, 'unhandled error');
+    return sendGraphError(request, reply, new GraphError(500, 'generalException', 'An unexpected error occurred. The request id identifies it in the server log.'));
+  });
+
+  app.setNotFoundHandler((request, reply) => {
+    const path = request.url.split('?')[0]!;
+    const segment = decodeURIComponent(path.split('/').filter(Boolean).at(-1) ?? '');
+    return sendGraphError(request, reply, new GraphError(400, 'BadRequest', `Resource not found for the segment '${segment}'.`));
+  });
+}

@@ -1,0 +1,97 @@
+// Composes the service: database, engine with every family's handlers, token verifier, HTTP.
+import { mkdirSync } from 'node:fs';
+import { resolve } from 'node:path';
+import type { FastifyInstance } from 'fastify';
+import type { Logger } from 'pino';
+import type { SigningKey, Verifier } from '../auth/index.js';
+import { createVerifier, loadOrCreateSigningKey } from '../auth/index.js';
+import type { Db } from '../db/db.js';
+import { openDb } from '../db/open.js';
+import type { EngineOptions } from '../engine/index.js';
+import { Engine } from '../engine/index.js';
+import { families } from '../families/index.js';
+import { buildApp } from './app.js';
+
+export interface ServerConfig {
+  port: number;
+  host: string;
+  /** Holds the embedded database (without DATABASE_URL) and the local signing key. */
+  dataDir: string;
+  databaseUrl?: string;
+  publicUrl?: string;
+  trustProxy?: boolean;
+  /** Production: verify tokens against this JWKS instead of the local key. */
+  jwks?: { url: string; issuer?: string[]; audience: string[] };
+  engine?: EngineOptions;
+  /** Run operations in this process (default true). */
+  workers?: boolean;
+  /** Time running handlers get to finish on shutdown. */
+  shutdownGraceMs?: number;
+  /** Shared by HTTP and the engine; silent when absent. */
+  logger?: Logger;
+}
+
+export interface RunningServer {
+  url: string;
+  app: FastifyInstance;
+  engine: Engine;
+  db: Db;
+  verifier: Verifier;
+  /** The local signing key (absent when tokens are verified against a JWKS). */
+  signingKey?: SigningKey;
+  close(): Promise<void>;
+}
+
+export async function startServer(config: ServerConfig): Promise<RunningServer> {
+  const dataDir = resolve(config.dataDir);
+  mkdirSync(dataDir, { recursive: true });
+  const signingKey = config.jwks ? undefined : await loadOrCreateSigningKey(dataDir);
+  const verifier = config.jwks
+    ? createVerifier({ mode: 'jwks', jwksUrl: config.jwks.url, issuer: config.jwks.issuer, audience: config.jwks.audience })
+    : createVerifier({ mode: 'local', key: signingKey! });
+
+  const db = await openDb(config.databaseUrl ? { databaseUrl: config.databaseUrl } : { dataDir: resolve(dataDir, 'pglite') });
+  const shutdown = new AbortController();
+  let app: FastifyInstance | undefined;
+  const engine = new Engine(db, { ...config.engine, ...(config.logger ? { logger: config.logger } : {}) });
+  try {
+    for (const family of families) for (const [kind, handler] of Object.entries(family.handlers)) engine.register(kind, handler);
+    app = await buildApp({
+      db,
+      families,
+      logger: config.logger,
+      trustProxy: config.trustProxy,
+      services: { engine, verifier, publicUrl: config.publicUrl, shutdown: shutdown.signal },
+    });
+    await engine.start({ workers: config.workers ?? true });
+    await app.listen({ port: config.port, host: config.host });
+  } catch (err) {
+    shutdown.abort();
+    await app?.close();
+    await engine.stop(0);
+    await db.close();
+    throw err;
+  }
+  const address = app.server.address();
+  const port = typeof address === 'object' && address ? address.port : config.port;
+  const host = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host;
+  let closing: Promise<void> | undefined;
+  return {
+    url: `http://${host.includes(':') ? `[${host}]` : host}:${port}`,
+    app,
+    engine,
+    db,
+    verifier,
+    signingKey,
+    close() {
+      // Stop taking requests and answer long-polls now; let handlers finish; then the database.
+      closing ??= (async () => {
+        shutdown.abort();
+        await app.close();
+        await engine.stop(config.shutdownGraceMs ?? 10_000);
+        await db.close();
+      })();
+      return closing;
+    },
+  };
+}
