@@ -8,7 +8,8 @@ import { silentLogger } from './logger.js';
 import type { CreateOperation, CreateResult, HandlerDefinition, Operation } from './model.js';
 import { Runner } from './runner.js';
 import type { ListQuery } from './store.js';
-import { countOperations, createOperation, getOperation, listOperations, purgeExpired } from './store.js';
+import { OperationReader } from './reader.js';
+import { countOperations, createOperation, listOperations, purgeExpired } from './store.js';
 
 export interface EngineOptions {
   /** Names this process's leases; unique per process. */
@@ -35,6 +36,7 @@ export class Engine {
   readonly changes: ChangeFeed;
   readonly workerId: string;
   private readonly handlers = new Map<string, HandlerDefinition>();
+  private readonly reader: OperationReader;
   private runner: Runner | undefined;
   private sweeper: NodeJS.Timeout | undefined;
   private readonly options: Required<Omit<EngineOptions, 'workerId'>>;
@@ -57,6 +59,7 @@ export class Engine {
       logger: options.logger ?? silentLogger,
     };
     this.changes = new ChangeFeed(db);
+    this.reader = new OperationReader(db);
   }
 
   /** Registers the handler for one kind of operation; call before `start`. */
@@ -70,8 +73,10 @@ export class Engine {
     return createOperation(tx, spec, this.handlers.get(spec.kind)?.maxAttempts ?? this.options.defaultMaxAttempts);
   }
 
-  get(tenantId: string, family: string, id: string): Promise<Operation | null> {
-    return getOperation(this.db, tenantId, family, id);
+  /** One operation of a tenant and family, read fresh (concurrent reads share one query). */
+  async get(tenantId: string, family: string, id: string): Promise<Operation | null> {
+    const op = await this.reader.get(tenantId, id);
+    return op?.family === family ? op : null;
   }
 
   list(query: ListQuery): Promise<Operation[]> {

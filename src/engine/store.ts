@@ -75,7 +75,10 @@ const selectActiveByDedupeKey = statement(
   `SELECT ${COLUMNS} FROM operations WHERE tenant_id = $1 AND dedupe_key = $2 AND status IN ('notStarted', 'running')`,
 );
 
-const selectOne = statement('lro_select_one', `SELECT ${COLUMNS} FROM operations WHERE tenant_id = $1 AND id = $2 AND family = $3`);
+const selectMany = statement(
+  'lro_select_many',
+  `SELECT ${COLUMNS} FROM operations WHERE (tenant_id, id) IN (SELECT * FROM unnest($1::text[], $2::text[]))`,
+);
 
 /**
  * Creates an operation inside the caller's transaction (or alone), or returns the non-terminal
@@ -110,9 +113,9 @@ export async function createOperation(q: Queryable, spec: CreateOperation, defau
   throw new Error(`could not create or find operation ${String(key)}`);
 }
 
-export async function getOperation(q: Queryable, tenantId: string, family: string, id: string): Promise<Operation | null> {
-  const [row] = await q.query<OperationRow>(selectOne, [tenantId, id, family]);
-  return row ? toOperation(row) : null;
+/** The operations with these keys (`tenantIds[i]`, `ids[i]`) that exist. */
+export async function selectByKeys(q: Queryable, tenantIds: readonly string[], ids: readonly string[]): Promise<Operation[]> {
+  return (await q.query<OperationRow>(selectMany, [tenantIds, ids])).map(toOperation);
 }
 
 export interface ListQuery {
