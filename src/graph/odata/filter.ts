@@ -62,14 +62,15 @@ type Token =
   | { t: 'string'; v: string; pos: number; text: string }
   | { t: 'enum'; type: string; v: string; pos: number; text: string }
   | { t: 'int' | 'datetime'; v: string; pos: number; text: string }
-  | { t: '(' | ')' | ',' | '/' | 'end'; pos: number; text: string };
+  /** `bad` is a character outside the grammar, reported when the parser reaches it. */
+  | { t: '(' | ')' | ',' | '/' | 'bad' | 'end'; pos: number; text: string };
 
 const WS = /[ \t]*/y;
 const IDENT = /[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)*/y;
 // Loose on purpose, then checked strictly, so a bad date is reported as one. A space before the
 // offset is read as `+`: an unencoded `+` in a query string arrives decoded as a space.
 const DATETIME_LOOSE = /\d{4}-\d{2}-\d{2}(?:T[0-9:.]*(?:Z|[+-]\d{2}:\d{2}| \d{2}:\d{2}(?![0-9:]))?)?/y;
-const INT = /-?\d+(?![A-Za-z0-9_.])/y;
+const INT = /-?\d+/y;
 
 const match = (re: RegExp, text: string, pos: number) => {
   re.lastIndex = pos;
@@ -88,7 +89,7 @@ class Parser {
     this.tokenize();
   }
 
-  fail(message: string): never {
+  private fail(message: string): never {
     throw badRequest(`Invalid ${this.label}: ${message}`);
   }
 
@@ -103,6 +104,7 @@ class Parser {
       const start = pos;
       const c = text[pos] as string;
       let token: Token;
+      let raw: string | undefined;
       if (c === '(' || c === ')' || c === ',' || c === '/') {
         token = { t: c, pos, text: c };
         pos += 1;
@@ -110,29 +112,27 @@ class Parser {
         const { value, end } = this.readString(pos);
         pos = end;
         token = { t: 'string', v: value, pos: start, text: text.slice(start, end) };
-      } else if (match(DATETIME_LOOSE, text, pos) !== undefined) {
-        const raw = match(DATETIME_LOOSE, text, pos) as string;
+      } else if ((raw = match(DATETIME_LOOSE, text, pos)) !== undefined) {
         const value = raw.replace(/ (?=\d{2}:\d{2}$)/, '+');
         if (!isDateTimeOffset(value)) this.fail(`'${raw}' is not a valid DateTimeOffset literal (expected e.g. 2024-01-02T03:04:05Z).`);
         pos += raw.length;
         token = { t: 'datetime', v: value, pos: start, text: raw };
-      } else if (match(INT, text, pos) !== undefined) {
-        const raw = match(INT, text, pos) as string;
+      } else if ((raw = match(INT, text, pos)) !== undefined) {
         pos += raw.length;
         token = { t: 'int', v: raw, pos: start, text: raw };
-      } else if (match(IDENT, text, pos) !== undefined) {
-        const name = match(IDENT, text, pos) as string;
-        pos += name.length;
+      } else if ((raw = match(IDENT, text, pos)) !== undefined) {
+        pos += raw.length;
         if (text[pos] === "'") {
-          if (!name.includes('.')) this.fail(`syntax error at position ${start}: unsupported literal '${name}'.`);
+          if (!raw.includes('.')) this.fail(`syntax error at position ${start}: unsupported literal '${raw}'.`);
           const { value, end } = this.readString(pos);
           pos = end;
-          token = { t: 'enum', type: name, v: value, pos: start, text: text.slice(start, end) };
+          token = { t: 'enum', type: raw, v: value, pos: start, text: text.slice(start, end) };
         } else {
-          token = { t: 'ident', v: name, pos: start, text: name };
+          token = { t: 'ident', v: raw, pos: start, text: raw };
         }
       } else {
-        this.fail(`syntax error at position ${pos}: unexpected '${c}'.`);
+        token = { t: 'bad', pos, text: c };
+        pos += 1;
       }
       this.tokens.push(token);
       pos += match(WS, text, pos)?.length ?? 0;
@@ -225,6 +225,7 @@ class Parser {
       if (right.kind === 'call') this.fail(`a function call cannot be compared; use it as a condition on its own.`);
       if (left.kind === 'path' && right.kind === 'literal') return this.compare(token.v as CompareOp, left.path, right.literal);
       if (left.kind === 'literal' && right.kind === 'path') return this.compare(FLIPPED[token.v as CompareOp], right.path, left.literal);
+      for (const side of [left, right]) if (side.kind === 'path') this.property(side.path);
       this.fail(`the operator '${token.v}' at position ${token.pos} must compare a property with a literal value.`);
     }
     if (token.t === 'ident' && token.v === 'in') {
@@ -236,7 +237,8 @@ class Parser {
       return { kind: 'compare', op: 'eq', property: left.path, value: { type: 'boolean', value: true } };
     }
     if (token.t === 'ident' && UNSUPPORTED_OPS.includes(token.v)) this.fail(`the operator '${token.v}' is not supported.`);
-    this.fail(`expected a comparison operator after '${left.kind === 'path' ? left.path : left.text}' at position ${token.pos}.`);
+    const found = token.t === 'end' ? 'the end of the expression' : `'${token.text}'`;
+    this.fail(`expected a comparison operator after '${left.kind === 'path' ? left.path : left.text}' at position ${token.pos}, found ${found}.`);
   }
 
   private parseOperand():
