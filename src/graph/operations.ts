@@ -9,6 +9,7 @@ import { notFound } from './errors.js';
 import { listPage } from './list.js';
 import type { PropertySpec, ResourceSpec } from './odata/resource.js';
 import { parseQueryOptions } from './odata/query.js';
+import { filterToSql } from './odata/sql.js';
 import { parsePrefer, preferredInteger } from './prefer.js';
 import type { GraphRoute } from './route.js';
 import type { Services } from './services.js';
@@ -100,7 +101,21 @@ function sendOperation(reply: FastifyReply, op: Operation, body: Record<string, 
 export function operationRoutes(services: Services, collection: OperationsCollection): GraphRoute[] {
   const spec = operationSpec(collection);
   const base = `/beta/${collection.path}`;
+  const scope = (tenantId: string) => ({ tenantId, family: collection.family });
   return [
+    {
+      // `/$count`: the number of operations matching $filter, as text/plain (spec §5.4).
+      method: 'GET',
+      url: `${base}/$count`,
+      permission: collection.permission,
+      async handler({ request, reply, principal }) {
+        const options = parseQueryOptions(request.query as Record<string, unknown>, spec, { collection: true, options: ['filter'] });
+        const params: unknown[] = [null, null];
+        const where = options.filter ? filterToSql(options.filter, spec, params) : undefined;
+        const count = await services.engine.count({ ...scope(principal.tenantId), where, params: params.slice(2) });
+        return reply.type('text/plain').send(String(count));
+      },
+    },
     {
       method: 'GET',
       url: `${base}/:id`,
@@ -126,13 +141,12 @@ export function operationRoutes(services: Services, collection: OperationsCollec
       url: base,
       permission: collection.permission,
       async handler({ request, reply, principal }) {
-        const scope = { tenantId: principal.tenantId, family: collection.family };
         return listPage<Operation>(request, reply, services, {
           spec,
           path: collection.path,
           reservedParams: 2,
-          fetch: (query) => services.engine.list({ ...query, ...scope }),
-          count: (query) => services.engine.count({ ...query, ...scope }),
+          fetch: (query) => services.engine.list({ ...query, ...scope(principal.tenantId) }),
+          count: (query) => services.engine.count({ ...query, ...scope(principal.tenantId) }),
           toJson: operationJson,
         });
       },

@@ -206,6 +206,10 @@ for (const backend of backends) {
       assert.equal(pages, 3);
       assert.deepEqual(seen, [...ids].reverse());
 
+      const counted = await ts.get(`${ALERTS_OPS}/$count?$filter=${encodeURIComponent("status eq 'failed' and startswith(id,'list-')")}`);
+      assert.match(counted.headers.get('content-type')!, /^text\/plain/);
+      assert.equal(await counted.text(), '3');
+
       const skipped = await body(await ts.get(`${ALERTS_OPS}?$filter=${filter}&$skip=5`));
       assert.deepEqual((skipped.value as { id: string }[]).map((o) => o.id), ids.slice(5));
     });
