@@ -1,4 +1,5 @@
 import { operations } from './0001_operations.js';
+import { directory } from './0002_directory.js';
 
 export interface Migration {
   version: number;
@@ -8,4 +9,4 @@ export interface Migration {
 }
 
 /** In order; a migration once released is never edited, only followed by another. */
-export const migrations: readonly Migration[] = [operations];
+export const migrations: readonly Migration[] = [operations, directory];
