@@ -1,0 +1,275 @@
+import type { FileSpec, SdsFile } from './columns.js';
+import { fileRank, fileSpec } from './columns.js';
+import type { ColumnPlan, HeaderPlan } from './header.js';
+import type { IssueLog } from './issues.js';
+import { KeyTable } from './keyTable.js';
+import type { RowStatus, RowValues } from './records.js';
+import { quote } from './rules.js';
+import type { Location, RuleCode, Severity } from './rules.js';
+
+// KeyTable flag bits
+const REJECTED = 1; // the record was dropped by an error
+const HAS_ROLE = 2; // users: a kept roles.csv row names the user
+const CONTACT = 4; // users: a relationships.csv row names the user as its contact
+const HAS_GIVEN_NAME = 8;
+const HAS_FAMILY_NAME = 16;
+const HAS_EMAIL = 32;
+
+/**
+ * Keys of every file read so far, and the checks that need them: DuplicateKey and DuplicateRecord
+ * (phase 3, but they need the file's key set) and phase 4. Files are read in READ_ORDER, so a
+ * reference always points at a file already complete; orgs' parent links wait for the end of
+ * orgs.csv. A reference resolves only to a record that passed its own checks (cascade).
+ */
+export class CrossFile {
+  private readonly tables = new Map<SdsFile, KeyTable>();
+  private readonly usable = new Map<SdsFile, boolean>();
+  /** orgs.csv entry → parentSourcedId of kept orgs */
+  private readonly orgParents: (string | undefined)[] = [];
+
+  constructor(
+    private readonly issues: IssueLog,
+    private readonly uploaded: ReadonlySet<SdsFile>,
+  ) {}
+
+  /** The row handler of a file whose header passed. */
+  open(spec: FileSpec, plan: HeaderPlan): (values: RowValues, row: number, status: RowStatus) => void {
+    const links = new FileLinks(this, this.issues, spec, plan);
+    return (values, row, status) => links.row(values, row, status);
+  }
+
+  /** A file is done; references to an unusable file (structure error) are skipped. */
+  close(file: SdsFile, usable: boolean): void {
+    this.usable.set(file, usable);
+    if (file === 'orgs.csv' && usable) this.checkOrgHierarchy();
+  }
+
+  /** Checks that need every file: UserWithoutRole. */
+  finish(): void {
+    const users = this.table('users.csv');
+    const contactsKnown = !this.uploaded.has('relationships.csv') || this.usable.get('relationships.csv') === true;
+    if (typeof users === 'string' || this.usable.get('roles.csv') !== true || !contactsKnown) return;
+    for (let entry = 0; entry < users.size; entry++) {
+      if ((users.flags[entry]! & (REJECTED | HAS_ROLE | CONTACT)) !== 0) continue;
+      this.issues.report('warning', 'UserWithoutRole', { file: 'users.csv', rank: fileRank('users.csv'), row: users.rows[entry]! }, () =>
+        `${quote(users.key(entry))} has no valid row in roles.csv and is not a contact in relationships.csv`,
+      );
+    }
+  }
+
+  /** The key set of a file, or why references to it cannot be resolved. */
+  table(file: SdsFile): KeyTable | 'absent' | 'skipped' {
+    if (!this.uploaded.has(file)) return 'absent';
+    const table = this.tables.get(file);
+    return table && this.usable.get(file) === true ? table : 'skipped';
+  }
+
+  createTable(file: SdsFile): KeyTable {
+    const table = new KeyTable();
+    this.tables.set(file, table);
+    return table;
+  }
+
+  setOrgParent(entry: number, parent: string): void {
+    this.orgParents[entry] = parent;
+  }
+
+  /** Parent links: ReferenceNotFound / ReferencedRecordRejected (warnings), then loops. */
+  private checkOrgHierarchy(): void {
+    const orgs = this.tables.get('orgs.csv')!;
+    const parentOf = new Int32Array(orgs.size).fill(-1);
+    const columnRank = fileSpec('orgs.csv').columns.findIndex((c) => c.name === 'parentSourcedId');
+    const at = (entry: number): Location => ({ file: 'orgs.csv', rank: fileRank('orgs.csv'), row: orgs.rows[entry]!, column: 'parentSourcedId', columnRank });
+    this.orgParents.forEach((parent, entry) => {
+      if (parent === undefined) return;
+      const target = orgs.find(parent);
+      if (target < 0) {
+        this.issues.report('warning', 'ReferenceNotFound', at(entry), () => `${quote(parent)} is not a sourcedId in orgs.csv; the parent link is ignored`);
+      } else if (orgs.flags[target]! & REJECTED) {
+        this.issues.report('warning', 'ReferencedRecordRejected', at(entry), () => `${quote(parent)} is the org of row ${orgs.rows[target]}, which was rejected; the parent link is ignored`);
+      } else parentOf[entry] = target;
+    });
+    // Walk each chain once: 1 = on the current walk, 2 = done; a walk that meets itself closes a loop.
+    const state = new Uint8Array(orgs.size);
+    const onLoop = new Uint8Array(orgs.size);
+    const path: number[] = [];
+    for (let start = 0; start < orgs.size; start++) {
+      let node = start;
+      while (node >= 0 && state[node] === 0) {
+        state[node] = 1;
+        path.push(node);
+        node = parentOf[node]!;
+      }
+      if (node >= 0 && state[node] === 1) for (let i = path.indexOf(node); i < path.length; i++) onLoop[path[i]!] = 1;
+      for (const visited of path) state[visited] = 2;
+      path.length = 0;
+    }
+    for (let entry = 0; entry < orgs.size; entry++) {
+      if (onLoop[entry]) {
+        this.issues.report('warning', 'CircularOrgHierarchy', at(entry), () => `the parent chain of ${quote(orgs.key(entry))} leads back to it; the parent link is ignored`);
+      }
+    }
+  }
+}
+
+/** The checks of one file's rows against the key sets. */
+class FileLinks {
+  private readonly rank: number;
+  private readonly key: ColumnPlan | undefined;
+  private readonly table: KeyTable | undefined;
+  private readonly association: readonly ColumnPlan[] | undefined;
+  private readonly seen: KeyTable | undefined;
+  private readonly references: readonly ColumnPlan[];
+  /** Reference columns already reported as ReferencedFileNotFound. */
+  private readonly missingFiles = new Set<number>();
+  /** Per schema column: the entry a single reference resolved to in the current row, or -1. */
+  private readonly resolved: Int32Array;
+
+  constructor(
+    private readonly cross: CrossFile,
+    private readonly issues: IssueLog,
+    private readonly spec: FileSpec,
+    private readonly plan: HeaderPlan,
+  ) {
+    const column = (name: string) => this.column(name);
+    this.rank = fileRank(spec.name);
+    this.key = spec.key === undefined ? undefined : column(spec.key);
+    this.table = spec.key === undefined ? undefined : cross.createTable(spec.name);
+    this.association = spec.association?.map(column);
+    this.seen = spec.association && new KeyTable();
+    this.references = plan.columns.filter((c) => typeof c.spec.type === 'object' && 'references' in c.spec.type);
+    this.resolved = new Int32Array(plan.columns.length);
+  }
+
+  row(values: RowValues, row: number, status: RowStatus): void {
+    if (status === 'unreadable') return;
+    let kept = status === 'kept';
+    let entry = -1;
+    if (this.key && this.table) {
+      const id = values[this.key.rank];
+      if (id !== undefined) {
+        entry = this.table.add(id);
+        if (entry < 0) {
+          const first = this.table.rows[this.table.find(id)];
+          this.report('error', 'DuplicateKey', row, this.key, () => `${quote(id)} is already the ${this.key!.name} of row ${first}; the first row is kept`);
+          return;
+        }
+        this.table.rows[entry] = row;
+      }
+    }
+    if (kept && this.association && this.seen) {
+      const key = this.association.map((c) => `${values[c.rank]!.length}:${values[c.rank]}`).join('');
+      const added = this.seen.add(key);
+      if (added < 0) {
+        const first = this.seen.rows[this.seen.find(key)];
+        const names = this.association.map((c) => c.name).join(', ');
+        this.report('warning', 'DuplicateRecord', row, undefined, () => `the row repeats row ${first} (same ${names}); the repeat is ignored`);
+        return;
+      }
+      this.seen.rows[added] = row;
+    }
+    if (kept) {
+      kept = this.resolveReferences(values, row, entry);
+      if (this.spec.name === 'relationships.csv') kept = this.checkContact(row, kept);
+    }
+    if (!kept) {
+      if (entry >= 0) this.table!.flags[entry]! |= REJECTED;
+      return;
+    }
+    if (this.spec.name === 'users.csv') {
+      const has = (name: string, bit: number) => (values[this.column(name).rank] === undefined ? 0 : bit);
+      this.table!.flags[entry]! |= has('givenName', HAS_GIVEN_NAME) | has('familyName', HAS_FAMILY_NAME) | has('email', HAS_EMAIL);
+    } else if (this.spec.name === 'roles.csv') {
+      const user = this.resolved[this.column('userSourcedId').rank]!;
+      const users = this.cross.table('users.csv');
+      if (user >= 0 && typeof users !== 'string') users.flags[user]! |= HAS_ROLE;
+    }
+  }
+
+  /** Phase 4 references of a kept row, in column order; answers whether the row is still kept. */
+  private resolveReferences(values: RowValues, row: number, entry: number): boolean {
+    let kept = true;
+    this.resolved.fill(-1);
+    for (const column of this.references) {
+      const value = values[column.rank];
+      if (value === undefined) continue;
+      const type = column.spec.type as { references: SdsFile; multiple?: true };
+      if (this.spec.name === 'orgs.csv') {
+        this.cross.setOrgParent(entry, value); // resolved when orgs.csv is complete
+        continue;
+      }
+      const required = column.spec.required === true;
+      const severity = required ? 'error' : 'warning';
+      const table = this.cross.table(type.references);
+      if (table === 'skipped') continue;
+      if (table === 'absent') {
+        if (required) {
+          this.report('error', 'ReferenceNotFound', row, column, () => `${quote(value)} cannot be found: ${type.references} was not uploaded`);
+          kept = false;
+        } else if (!this.missingFiles.has(column.rank)) {
+          this.missingFiles.add(column.rank);
+          this.issues.report('warning', 'ReferencedFileNotFound', { file: this.spec.name, rank: this.rank, column: column.name, columnRank: column.rank }, () =>
+            `the column has values but ${type.references} was not uploaded; they are ignored`,
+          );
+        }
+        continue;
+      }
+      const missing: string[] = [];
+      const rejected: string[] = [];
+      let rejectedRow = 0;
+      for (const id of type.multiple ? value.split(',') : [value]) {
+        const target = table.find(id);
+        if (target < 0) missing.push(id);
+        else if (table.flags[target]! & REJECTED) {
+          if (rejected.push(id) === 1) rejectedRow = table.rows[target]!;
+        } else if (!type.multiple) this.resolved[column.rank] = target;
+      }
+      const outcome = required ? '' : `; ${type.multiple ? 'they are' : 'the value is'} ignored`;
+      if (missing.length > 0) {
+        this.report(severity, 'ReferenceNotFound', row, column, () =>
+          `${quote(missing.join(', '))} ${missing.length === 1 ? 'is not a sourcedId' : 'are not sourcedIds'} in ${type.references}${outcome}`,
+        );
+      }
+      if (rejected.length > 0) {
+        this.report(severity, 'ReferencedRecordRejected', row, column, () =>
+          `${quote(rejected.join(', '))} ${rejected.length === 1 ? 'refers to a record' : 'refer to records'} of ${type.references} that ${rejected.length === 1 ? 'was' : 'were'} rejected (row ${rejectedRow}${rejected.length === 1 ? '' : ' and others'})${outcome}`,
+        );
+      }
+      if (missing.length + rejected.length > 0) {
+        if (required) kept = false;
+        else values[column.rank] = undefined;
+      }
+    }
+    return kept;
+  }
+
+  /** relationships.csv: marks the contact, then requires its given name, family name and e-mail. */
+  private checkContact(row: number, kept: boolean): boolean {
+    const column = this.column('relationshipUserSourcedId');
+    const contact = this.resolved[column.rank]!;
+    const users = this.cross.table('users.csv');
+    if (contact < 0 || typeof users === 'string') return kept;
+    users.flags[contact]! |= CONTACT;
+    if (!kept) return false;
+    const flags = users.flags[contact]!;
+    const lacking = [
+      ...(flags & HAS_GIVEN_NAME ? [] : ['givenName']),
+      ...(flags & HAS_FAMILY_NAME ? [] : ['familyName']),
+      ...(flags & HAS_EMAIL ? [] : ['a valid email']),
+    ];
+    if (lacking.length === 0) return true;
+    this.report('error', 'ContactIncomplete', row, column, () =>
+      `contact ${quote(users.key(contact))} (users.csv row ${users.rows[contact]}) lacks ${lacking.join(', ')}; the relationship is dropped`,
+    );
+    return false;
+  }
+
+  private column(name: string): ColumnPlan {
+    return this.plan.columns.find((c) => c.spec.name === name)!;
+  }
+
+  private report(severity: Severity, code: RuleCode, row: number, column: ColumnPlan | undefined, detail: () => string): void {
+    const at: Location = { file: this.spec.name, rank: this.rank, row };
+    this.issues.report(severity, code, column ? { ...at, column: column.name, columnRank: column.rank } : at, detail);
+  }
+}
