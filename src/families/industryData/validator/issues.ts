@@ -11,7 +11,7 @@ interface Listed {
 
 /**
  * Collects issues, listing at most `perCode` per rule code and file and counting the rest, and
- * answers them in the deterministic order of §9: phase, file, row, column, code, target.
+ * answers them in the deterministic order of §9: phase, file, row, column, then code and target.
  *
  * Callers emit the issues of one code and file in that same order (rows ascending, columns in
  * schema order), so the listed ones are always the first in the final order.
@@ -85,7 +85,6 @@ function compare(a: Listed, b: Listed): number {
   return (
     RULES[a.code] - RULES[b.code] ||
     a.at.rank - b.at.rank ||
-    cmp(a.at.file, b.at.file) ||
     (a.at.row ?? 0) - (b.at.row ?? 0) ||
     (a.at.columnRank ?? -1) - (b.at.columnRank ?? -1) ||
     codeRank(a.code) - codeRank(b.code) ||

@@ -5,8 +5,9 @@ export interface ValidationLimits {
   /** Most data rows per file, header excluded (TooManyRecords). */
   maxRecords: number;
   /**
-   * Longest row, in bytes, the CSV parser buffers (MalformedCsv beyond it): this is what stops a
-   * huge single line or an unterminated quote from swallowing the file into memory.
+   * Longest row the CSV parser buffers, in bytes of its values (delimiters and quotes not counted);
+   * MalformedCsv beyond it. This is what keeps a huge single line or an unterminated quote from
+   * swallowing the file into memory.
    */
   maxRecordBytes: number;
   /** Issues listed per rule code and file; the rest are counted in IssueLimitReached. */

@@ -25,9 +25,10 @@ export interface ReadOptions {
   progress(rows: number): Promise<void>;
 }
 
+/** csv-parse error codes (INVALID_OPENING_QUOTE has no CSV_ prefix in csv-parse 7). */
 const MALFORMED: Record<string, string> = {
   CSV_QUOTE_NOT_CLOSED: 'a quoted value is not closed before the end of the file',
-  CSV_INVALID_OPENING_QUOTE: 'a quote appears inside an unquoted value (quote the whole value and double inner quotes)',
+  INVALID_OPENING_QUOTE: 'a quote appears inside an unquoted value (quote the whole value and double inner quotes)',
   CSV_INVALID_CLOSING_QUOTE: 'a closing quote is followed by something other than a comma or a line end',
 };
 
@@ -69,7 +70,8 @@ export async function readCsv(file: UploadedFile, options: ReadOptions, handlers
     record_delimiter: ['\r\n', '\n'],
     relax_column_count: true, // ColumnCountMismatch is a record issue, not a parse failure
     skip_empty_lines: true,
-    max_record_size: limits.maxRecordBytes,
+    // csv-parse checks the limit before appending a character, so it lets one more through.
+    max_record_size: Math.max(1, limits.maxRecordBytes - 1),
   });
   parser.on('data', onRecord);
   parser.on('error', () => {}); // read from parser.errored after each write
