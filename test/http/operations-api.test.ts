@@ -345,6 +345,26 @@ for (const backend of backends) {
       assert.equal(plain.headers.get('client-request-id'), plain.headers.get('request-id'));
     });
 
+    test('a second server process on the same PostgreSQL and data directory serves the same operations', { skip: backend.name === 'pglite' && 'PGlite is one process' }, async () => {
+      const second = spawn(process.execPath, ['dist/src/cli/main.js', 'serve', '--port', '0', '--data-dir', ts.dataDir, '--log-level', 'warn'], {
+        stdio: ['ignore', 'pipe', 'inherit'],
+        env: { ...process.env, DATABASE_URL: ts.database.url },
+      });
+      try {
+        const lines = createInterface({ input: second.stdout! })[Symbol.asyncIterator]();
+        const url = /listening on (\S+)/.exec((await lines.next()).value as string)![1]!;
+        const viaFirst = await body(await ts.get(`${ALERTS_OPS}/${REFRESH_ID}`));
+        const viaSecond = await fetch(`${url}${ALERTS_OPS}/${REFRESH_ID}`, { headers: { authorization: `Bearer ${await ts.token()}` } });
+        assert.equal(viaSecond.status, 200, 'a token of the shared key is accepted by both');
+        const json = await body(viaSecond);
+        assert.equal(json['@odata.context'], `${url}/beta/$metadata#identityGovernance/roleManagementAlerts/operations/$entity`);
+        assert.deepEqual({ ...json, '@odata.context': undefined }, { ...viaFirst, '@odata.context': undefined });
+      } finally {
+        second.kill('SIGTERM');
+        await once(second, 'exit');
+      }
+    });
+
     test('unknown segments, wrong methods, CORS and health probes', async () => {
       const unknown = await ts.get('/beta/identityGovernance/roleManagementAlerts/nope');
       assert.equal(unknown.status, 400);
