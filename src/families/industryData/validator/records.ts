@@ -103,7 +103,8 @@ export class RecordChecker {
     }
     if ('references' in type) return type.multiple ? splitList(value).join(',') || undefined : value;
     if (!type.multiple) {
-      return this.codes.match(type.code, value) ?? fail('InvalidReferenceCode', () => `${quote(value)} is not a code of the ${column.spec.name} reference list`);
+      const dropped = severity === 'warning' ? '; the value is ignored' : '';
+      return this.codes.match(type.code, value) ?? fail('InvalidReferenceCode', () => `${quote(value)} is not a code of the ${column.spec.name} reference list${dropped}`);
     }
     const known: string[] = [];
     const unknown: string[] = [];
