@@ -1,5 +1,7 @@
 #!/usr/bin/env node
 import { Command } from 'commander';
+import { demoCommand } from './demo.js';
+import { directoryCommand } from './directory.js';
 import { serveCommand } from './serve.js';
 import { tokenCommand } from './token.js';
 
@@ -7,7 +9,9 @@ const program = new Command('graph-lro')
   .description('Long-running operations served as Microsoft Graph (beta) serves them.')
   .showHelpAfterError()
   .addCommand(serveCommand())
-  .addCommand(tokenCommand());
+  .addCommand(tokenCommand())
+  .addCommand(directoryCommand())
+  .addCommand(demoCommand());
 
 try {
   await program.parseAsync();
