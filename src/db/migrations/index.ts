@@ -1,5 +1,6 @@
 import { operations } from './0001_operations.js';
 import { directory } from './0002_directory.js';
+import { roleManagementAlerts } from './0004_role_management_alerts.js';
 
 export interface Migration {
   version: number;
@@ -9,4 +10,4 @@ export interface Migration {
 }
 
 /** In order; a migration once released is never edited, only followed by another. */
-export const migrations: readonly Migration[] = [operations, directory];
+export const migrations: readonly Migration[] = [operations, directory, roleManagementAlerts];
