@@ -1,4 +1,5 @@
 // The operation: Graph's longRunningOperation and the job behind it, one row.
+import type { Db } from '../db/db.js';
 
 export const OPERATION_STATUSES = ['notStarted', 'running', 'succeeded', 'failed'] as const;
 export type OperationStatus = (typeof OPERATION_STATUSES)[number];
@@ -63,6 +64,8 @@ export interface HandlerContext {
   signal: AbortSignal;
   /** Updates statusDetail (and lastActionDateTime); rejects with the abort reason once the lease is lost. */
   progress(detail: string): Promise<void>;
+  /** The database the engine runs on, for the handler's domain reads and writes. */
+  db: Db;
 }
 
 export interface HandlerDefinition {

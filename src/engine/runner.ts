@@ -167,6 +167,7 @@ export class Runner {
       attempt: operation.attempts,
       signal: controller.signal,
       progress: (detail: string) => this.progress(job, detail),
+      db: this.db,
     };
     Promise.resolve()
       .then(() => handler.handle(ctx))
