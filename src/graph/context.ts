@@ -1,6 +1,7 @@
 // Absolute URLs in responses (@odata.context, @odata.nextLink, Location, resourceLocation) are
 // built on the service root the client used, or on the configured public URL behind a proxy.
 import type { FastifyRequest } from 'fastify';
+import type { ExpandItem } from './odata/query.js';
 
 export const API_VERSION = 'beta';
 
@@ -10,8 +11,16 @@ export function serviceRoot(request: FastifyRequest, publicUrl: string | undefin
   return `${request.protocol}://${request.host}/${API_VERSION}`;
 }
 
-/** `{root}/$metadata#{path}[(select)]{suffix}` as in spec §5.5. */
-export function contextUrl(root: string, path: string, options: { select?: readonly string[]; entity?: boolean } = {}): string {
-  const select = options.select?.length ? `(${options.select.join(',')})` : '';
-  return `${root}/$metadata#${path}${select}${options.entity ? '/$entity' : ''}`;
+/**
+ * `{root}/$metadata#{path}[(select,nav(nestedSelect))]{suffix}` as in spec §5.5: each expanded
+ * navigation adds `nav()`, e.g. `alerts(alertConfiguration(),alertDefinition())/$entity`.
+ */
+export function contextUrl(
+  root: string,
+  path: string,
+  options: { select?: readonly string[]; expand?: readonly ExpandItem[]; entity?: boolean } = {},
+): string {
+  const items = [...(options.select ?? []), ...(options.expand ?? []).map((e) => `${e.property}(${(e.options.select ?? []).join(',')})`)];
+  const clause = items.length ? `(${items.join(',')})` : '';
+  return `${root}/$metadata#${path}${clause}${options.entity ? '/$entity' : ''}`;
 }

@@ -3,6 +3,7 @@
 // $skiptoken (stable while rows are added or removed).
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { contextUrl, serviceRoot } from './context.js';
+import type { ExpandItem } from './odata/query.js';
 import { parseQueryOptions } from './odata/query.js';
 import type { ResourceSpec } from './odata/resource.js';
 import { makeSkiptoken, queryFingerprint, seekToSql } from './odata/skiptoken.js';
@@ -26,11 +27,15 @@ export interface ListSource<T> {
   spec: ResourceSpec;
   /** Context path, e.g. `identityGovernance/roleManagementAlerts/operations`. */
   path: string;
+  /** Path of @odata.nextLink when it differs from the context path (which writes keys as `('id')`). */
+  linkPath?: string;
   /** How many `$n` placeholders the source's own query uses before the page's (e.g. tenant, family). */
   reservedParams: number;
   fetch(query: PageQuery): Promise<T[]>;
   count(query: Pick<PageQuery, 'where' | 'params'>): Promise<number>;
   toJson(item: T, select?: readonly string[]): Record<string, unknown>;
+  /** The expanded navigation properties of each item of the page, appended to its JSON (`$expand`). */
+  expand?(page: T[], expand: readonly ExpandItem[], root: string): Promise<Record<string, unknown>[]>;
 }
 
 const and = (parts: (string | undefined)[]) => parts.filter(Boolean).map((p) => `(${p})`).join(' AND ') || undefined;
@@ -63,12 +68,13 @@ export async function listPage<T>(request: FastifyRequest, reply: FastifyReply, 
   ]);
   const page = rows.slice(0, pageSize);
   const root = serviceRoot(request, services.publicUrl);
-  const body: Record<string, unknown> = { '@odata.context': contextUrl(root, source.path, { select: options.select }) };
+  const body: Record<string, unknown> = { '@odata.context': contextUrl(root, source.path, { select: options.select, expand: options.expand }) };
   if (count !== undefined) body['@odata.count'] = count;
-  body.value = page.map((item) => source.toJson(item, options.select));
+  const expanded = options.expand?.length && source.expand ? await source.expand(page, options.expand, root) : undefined;
+  body.value = page.map((item, i) => ({ ...source.toJson(item, options.select), ...expanded?.[i] }));
   if (rows.length > pageSize) {
     const token = makeSkiptoken(sort, source.toJson(page.at(-1)!), fingerprint);
-    body['@odata.nextLink'] = nextLink(`${root}/${source.path}`, query, token, options.top === undefined ? maxPageSize : undefined);
+    body['@odata.nextLink'] = nextLink(`${root}/${source.linkPath ?? source.path}`, query, token, options.top === undefined ? maxPageSize : undefined);
   }
   return body;
 }
