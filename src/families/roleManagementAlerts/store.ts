@@ -1,0 +1,276 @@
+// The family's SQL. A tenant's alerts, definitions and configurations are the seven built-in
+// alert names joined with the rows the tenant has (role_alert_states, role_alert_configurations);
+// a missing row reads as the defaults, so nothing is written when a tenant first reads them.
+import { randomUUID } from 'node:crypto';
+import type { Db, Queryable, Row } from '../../db/db.js';
+import type { PageQuery } from '../../graph/list.js';
+import type { AlertName, Settings } from './model.js';
+import { ALERT_NAMES, CONFIGURATION_TYPES, DEFINITIONS, NEVER, SCOPE_ID, SCOPE_TYPE } from './model.js';
+import { REMEDIATIONS } from './remediation.js';
+import { SCANNERS } from './scanners/index.js';
+
+export interface AlertRow extends Row {
+  id: string;
+  alert_name: AlertName;
+  scope_id: string;
+  scope_type: string;
+  incident_count: number;
+  is_active: boolean;
+  last_modified_at: string;
+  last_scanned_at: string;
+  is_enabled: boolean;
+  duration_ms: number | null;
+  global_admin_count_threshold: number | null;
+  global_admin_percentage_threshold: number | null;
+  activation_count_threshold: number | null;
+  activation_interval_ms: number | null;
+}
+
+export interface IncidentRow extends Row {
+  id: string;
+  alert_name: AlertName;
+  assignee_id: string | null;
+  assignee_display_name: string | null;
+  assignee_user_principal_name: string | null;
+  role_definition_id: string | null;
+  role_display_name: string | null;
+  role_template_id: string | null;
+  assignment_created_at: string | null;
+  last_sign_in_at: string | null;
+  last_activation_at: string | null;
+  activation_count: number | null;
+  sequence_start_at: string | null;
+  sequence_end_at: string | null;
+  tenant_license_status: string | null;
+}
+
+/** A page query as list.ts builds it; its placeholders start after the view's two. */
+export type Page = Pick<PageQuery, 'where' | 'params'> & Partial<Pick<PageQuery, 'orderBy' | 'limit' | 'offset'>>;
+
+// $1 tenant id, $2 the alert names. One row per alert: the alert's state and its configuration.
+const ALERT_VIEW = `
+  SELECT '${SCOPE_TYPE}_' || $1::text || '_' || n.name AS id, n.name AS alert_name,
+    '${SCOPE_ID}'::text AS scope_id, '${SCOPE_TYPE}'::text AS scope_type,
+    COALESCE(s.incident_count, 0) AS incident_count,
+    COALESCE(s.is_active, false) AS is_active,
+    COALESCE(s.last_modified_at, '${NEVER}'::timestamptz) AS last_modified_at,
+    COALESCE(s.last_scanned_at, '${NEVER}'::timestamptz) AS last_scanned_at,
+    COALESCE(c.is_enabled, true) AS is_enabled,
+    c.duration_ms, c.global_admin_count_threshold, c.global_admin_percentage_threshold,
+    c.activation_count_threshold, c.activation_interval_ms
+  FROM unnest($2::text[]) AS n(name)
+  LEFT JOIN role_alert_states s ON s.tenant_id = $1 AND s.alert_name = n.name
+  LEFT JOIN role_alert_configurations c ON c.tenant_id = $1 AND c.alert_name = n.name`;
+
+// $1 tenant id, $2 the definitions' filterable facts as JSON (texts come from code, not input).
+const DEFINITION_VIEW = `
+  SELECT '${SCOPE_TYPE}_' || $1::text || '_' || d.name AS id, d.name AS alert_name,
+    d.display_name, d.description, d.severity_level, d.security_impact, d.mitigation_steps, d.how_to_prevent,
+    d.is_remediatable, d.is_configurable, '${SCOPE_ID}'::text AS scope_id, '${SCOPE_TYPE}'::text AS scope_type
+  FROM jsonb_to_recordset($2::jsonb) AS d(name text, display_name text, description text, severity_level text,
+    security_impact text, mitigation_steps text, how_to_prevent text, is_remediatable boolean, is_configurable boolean)`;
+
+const DEFINITIONS_JSON = JSON.stringify(
+  ALERT_NAMES.map((name) => {
+    const d = DEFINITIONS[name];
+    return {
+      name,
+      display_name: d.displayName,
+      description: d.description,
+      severity_level: d.severityLevel,
+      security_impact: d.securityImpact,
+      mitigation_steps: d.mitigationSteps,
+      how_to_prevent: d.howToPrevent,
+      is_remediatable: d.isRemediatable,
+      is_configurable: d.isConfigurable,
+    };
+  }),
+);
+
+const where = (page: Page) => (page.where ? ` WHERE ${page.where}` : '');
+const tail = (page: Page) =>
+  `${page.orderBy ? ` ORDER BY ${page.orderBy}` : ''}${page.limit !== undefined ? ` LIMIT ${Math.trunc(page.limit)}` : ''}${page.offset ? ` OFFSET ${Math.trunc(page.offset)}` : ''}`;
+
+async function count(q: Queryable, view: string, reserved: unknown[], page: Page): Promise<number> {
+  const [row] = await q.query<{ n: number }>(`SELECT count(*)::int AS n FROM (${view}) v${where(page)}`, [...reserved, ...page.params]);
+  return row?.n ?? 0;
+}
+
+// ---- alerts and configurations (one row each per alert name) ----
+
+export const listAlerts = (q: Queryable, tenantId: string, page: Page) =>
+  q.query<AlertRow>(`SELECT * FROM (${ALERT_VIEW}) v${where(page)}${tail(page)}`, [tenantId, ALERT_NAMES, ...page.params]);
+
+export const countAlerts = (q: Queryable, tenantId: string, page: Page) => count(q, ALERT_VIEW, [tenantId, ALERT_NAMES], page);
+
+export async function getAlert(q: Queryable, tenantId: string, name: AlertName): Promise<AlertRow> {
+  const [row] = await q.query<AlertRow>(`SELECT * FROM (${ALERT_VIEW}) v`, [tenantId, [name]]);
+  return row!;
+}
+
+export const listDefinitions = (q: Queryable, tenantId: string, page: Page) =>
+  q.query<{ id: string; alert_name: AlertName }>(`SELECT id, alert_name FROM (${DEFINITION_VIEW}) v${where(page)}${tail(page)}`, [
+    tenantId,
+    DEFINITIONS_JSON,
+    ...page.params,
+  ]);
+
+export const countDefinitions = (q: Queryable, tenantId: string, page: Page) => count(q, DEFINITION_VIEW, [tenantId, DEFINITIONS_JSON], page);
+
+/** The configuration with every threshold resolved: the tenant's value, else the default. */
+export function settingsOf(row: AlertRow): Settings {
+  const thresholds: Record<string, number> = {};
+  for (const t of CONFIGURATION_TYPES[row.alert_name].thresholds) thresholds[t.name] = row[t.column] ?? t.default;
+  return { isEnabled: row.is_enabled, thresholds };
+}
+
+/** Dismisses (false) or re-activates (true) an alert. */
+export async function setAlertActive(q: Queryable, tenantId: string, name: AlertName, isActive: boolean): Promise<void> {
+  await q.query(
+    `INSERT INTO role_alert_states (tenant_id, alert_name, is_active) VALUES ($1, $2, $3)
+     ON CONFLICT (tenant_id, alert_name) DO UPDATE SET is_active = EXCLUDED.is_active`,
+    [tenantId, name, isActive],
+  );
+}
+
+export interface ConfigurationChange {
+  isEnabled?: boolean;
+  /** Threshold values by column. */
+  columns: Partial<Record<'duration_ms' | 'global_admin_count_threshold' | 'global_admin_percentage_threshold' | 'activation_count_threshold' | 'activation_interval_ms', number>>;
+}
+
+/** Applies a PATCH of a configuration; the alert's lastModifiedDateTime becomes now. */
+export async function updateConfiguration(db: Db, tenantId: string, name: AlertName, change: ConfigurationChange): Promise<void> {
+  const c = change.columns;
+  await db.transaction(async (tx) => {
+    await tx.query(
+      `INSERT INTO role_alert_configurations AS c (tenant_id, alert_name, is_enabled, duration_ms, global_admin_count_threshold,
+         global_admin_percentage_threshold, activation_count_threshold, activation_interval_ms)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+       ON CONFLICT (tenant_id, alert_name) DO UPDATE SET
+         is_enabled = COALESCE(EXCLUDED.is_enabled, c.is_enabled),
+         duration_ms = COALESCE(EXCLUDED.duration_ms, c.duration_ms),
+         global_admin_count_threshold = COALESCE(EXCLUDED.global_admin_count_threshold, c.global_admin_count_threshold),
+         global_admin_percentage_threshold = COALESCE(EXCLUDED.global_admin_percentage_threshold, c.global_admin_percentage_threshold),
+         activation_count_threshold = COALESCE(EXCLUDED.activation_count_threshold, c.activation_count_threshold),
+         activation_interval_ms = COALESCE(EXCLUDED.activation_interval_ms, c.activation_interval_ms),
+         updated_at = now()`,
+      [
+        tenantId,
+        name,
+        change.isEnabled ?? null,
+        c.duration_ms ?? null,
+        c.global_admin_count_threshold ?? null,
+        c.global_admin_percentage_threshold ?? null,
+        c.activation_count_threshold ?? null,
+        c.activation_interval_ms ?? null,
+      ],
+    );
+    await tx.query(
+      `INSERT INTO role_alert_states (tenant_id, alert_name, last_modified_at) VALUES ($1, $2, now())
+       ON CONFLICT (tenant_id, alert_name) DO UPDATE SET last_modified_at = now()`,
+      [tenantId, name],
+    );
+  });
+}
+
+// ---- incidents ----
+
+const INCIDENTS = `SELECT * FROM role_alert_incidents WHERE tenant_id = $1 AND alert_name = $2`;
+
+export const listIncidents = (q: Queryable, tenantId: string, name: AlertName, page: Page) =>
+  q.query<IncidentRow>(`SELECT * FROM (${INCIDENTS}) v${where(page)}${tail(page)}`, [tenantId, name, ...page.params]);
+
+export const countIncidents = (q: Queryable, tenantId: string, name: AlertName, page: Page) => count(q, INCIDENTS, [tenantId, name], page);
+
+export async function getIncident(q: Queryable, tenantId: string, name: AlertName, id: string): Promise<IncidentRow | undefined> {
+  const [row] = await q.query<IncidentRow>(`${INCIDENTS} AND id = $3`, [tenantId, name, id]);
+  return row;
+}
+
+// ---- refresh ----
+
+export type ScanOutcome =
+  | { status: 'scanned'; incidents: number; added: number; removed: number }
+  | { status: 'disabled' }
+  | { status: 'noDirectory' };
+
+export async function hasDirectory(q: Queryable, tenantId: string): Promise<boolean> {
+  return (await q.query(`SELECT 1 FROM directory_tenants WHERE tenant_id = $1`, [tenantId])).length > 0;
+}
+
+/** Locks the alert's state row (created with defaults if missing) until the transaction ends. */
+async function lockAlert(tx: Queryable, tenantId: string, name: AlertName): Promise<void> {
+  await tx.query(`INSERT INTO role_alert_states (tenant_id, alert_name) VALUES ($1, $2) ON CONFLICT DO NOTHING`, [tenantId, name]);
+  await tx.query(`SELECT 1 FROM role_alert_states WHERE tenant_id = $1 AND alert_name = $2 FOR UPDATE`, [tenantId, name]);
+}
+
+/**
+ * Runs the alert's scanner and replaces its incidents and state in ONE transaction: the rows the
+ * scan finds are upserted (marked with this scan's id), the others deleted. A retried attempt
+ * therefore never duplicates incidents, and readers see either the old set or the new one.
+ * `at` fixes the scan time (tests); by default it is the transaction's `now()`.
+ */
+export async function scanAlert(db: Db, tenantId: string, name: AlertName, at?: string): Promise<ScanOutcome> {
+  if (!(await hasDirectory(db, tenantId))) return { status: 'noDirectory' };
+  return db.transaction(async (tx) => {
+    await lockAlert(tx, tenantId, name);
+    const settings = settingsOf(await getAlert(tx, tenantId, name));
+    if (!settings.isEnabled) return { status: 'disabled' } as const;
+    const [{ now }] = (await tx.query<{ now: string }>(`SELECT COALESCE($1::timestamptz, now()) AS now`, [at ?? null])) as [{ now: string }];
+    const scanner = SCANNERS[name];
+    const scanId = randomUUID();
+    const params = [tenantId, now, ...scanner.params(settings)];
+    const n = params.length + 1;
+    const columns = scanner.columns.join(', ');
+    const [written] = await tx.query<{ incidents: number; added: number }>(
+      `WITH found AS (${scanner.sql}
+       ), upserted AS (
+         INSERT INTO role_alert_incidents (tenant_id, alert_name, id, scan_id, ${columns})
+         SELECT DISTINCT ON (id) $1::text, $${n}::text, id, $${n + 1}::text, ${columns} FROM found ORDER BY id
+         ON CONFLICT (tenant_id, alert_name, id) DO UPDATE SET scan_id = EXCLUDED.scan_id,
+           ${scanner.columns.map((c) => `${c} = EXCLUDED.${c}`).join(', ')}
+         RETURNING (xmax = 0) AS inserted
+       )
+       SELECT count(*)::int AS incidents, (count(*) FILTER (WHERE inserted))::int AS added FROM upserted`,
+      [...params, name, scanId],
+    );
+    const [gone] = await tx.query<{ removed: number }>(
+      `WITH gone AS (
+         DELETE FROM role_alert_incidents WHERE tenant_id = $1 AND alert_name = $2 AND scan_id <> $3 RETURNING 1
+       ) SELECT count(*)::int AS removed FROM gone`,
+      [tenantId, name, scanId],
+    );
+    const { incidents, added } = written!;
+    await tx.query(
+      `UPDATE role_alert_states SET incident_count = $3, is_active = $3 > 0, last_scanned_at = $4,
+         last_modified_at = CASE WHEN $5 THEN $4::timestamptz ELSE last_modified_at END
+       WHERE tenant_id = $1 AND alert_name = $2`,
+      [tenantId, name, incidents, now, added > 0],
+    );
+    return { status: 'scanned', incidents, added, removed: gone?.removed ?? 0 } as const;
+  });
+}
+
+// ---- remediate ----
+
+export type RemediateOutcome = 'remediated' | 'notFound' | 'notRemediatable';
+
+/** Applies the definition's mitigation to the directory and removes the incident, in one transaction. */
+export async function remediateIncident(db: Db, tenantId: string, name: AlertName, incidentId: string): Promise<RemediateOutcome> {
+  return db.transaction(async (tx) => {
+    await lockAlert(tx, tenantId, name);
+    const incident = await getIncident(tx, tenantId, name, incidentId);
+    if (!incident) return 'notFound';
+    const remediate = REMEDIATIONS[name];
+    if (!DEFINITIONS[name].isRemediatable || !remediate) return 'notRemediatable';
+    await remediate(tx, tenantId, incident);
+    await tx.query(`DELETE FROM role_alert_incidents WHERE tenant_id = $1 AND alert_name = $2 AND id = $3`, [tenantId, name, incidentId]);
+    await tx.query(
+      `UPDATE role_alert_states SET incident_count = incident_count - 1, is_active = is_active AND incident_count > 1
+       WHERE tenant_id = $1 AND alert_name = $2`,
+      [tenantId, name],
+    );
+    return 'remediated';
+  });
+}
