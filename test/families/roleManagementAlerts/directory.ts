@@ -32,11 +32,18 @@ export class Directory {
   constructor(
     readonly q: Queryable,
     readonly tenantId: string = randomUUID(),
+    /** The moment the defaults are relative to (NOW for the scanner tests, the clock for API tests). */
+    readonly now: string = NOW,
   ) {}
 
+  /** `ms` before `now` (negative: after). */
+  ago(ms: number): string {
+    return new Date(Date.parse(this.now) - ms).toISOString();
+  }
+
   /** Marks the tenant as having a directory and adds the built-in roles above. */
-  static async create(q: Queryable, tenantId?: string): Promise<Directory> {
-    const d = new Directory(q, tenantId);
+  static async create(q: Queryable, options: { tenantId?: string; now?: string } = {}): Promise<Directory> {
+    const d = new Directory(q, options.tenantId, options.now);
     await q.query('INSERT INTO directory_tenants (tenant_id) VALUES ($1)', [d.tenantId]);
     for (const key of Object.keys(ROLES) as RoleKey[]) await d.role(key);
     return d;
@@ -62,7 +69,7 @@ export class Directory {
     await this.q.query(
       `INSERT INTO directory_users (tenant_id, id, display_name, user_principal_name, account_enabled, last_sign_in_at, created_at)
        VALUES ($1, $2, $3, $4, $5, $6, $7)`,
-      [this.tenantId, id, name, options.upn ?? `${id.slice(0, 8)}@contoso.test`, options.enabled ?? true, options.lastSignIn === undefined ? NOW : options.lastSignIn, daysAgo(400)],
+      [this.tenantId, id, name, options.upn ?? `${id.slice(0, 8)}@contoso.test`, options.enabled ?? true, options.lastSignIn === undefined ? this.now : options.lastSignIn, this.ago(400 * DAY)],
     );
     this.n += 1;
     return id;
@@ -73,7 +80,7 @@ export class Directory {
     await this.q.query(
       `INSERT INTO directory_role_assignments (tenant_id, id, principal_id, role_id, created_at, via_pim, activated, end_at)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
-      [this.tenantId, id, principalId, ROLES[role].id, options.createdAt ?? daysAgo(100), options.viaPim ?? true, options.activated ?? false, options.endAt ?? null],
+      [this.tenantId, id, principalId, ROLES[role].id, options.createdAt ?? this.ago(100 * DAY), options.viaPim ?? true, options.activated ?? false, options.endAt ?? null],
     );
     return id;
   }
@@ -83,7 +90,7 @@ export class Directory {
     await this.q.query(
       `INSERT INTO directory_role_eligibilities (tenant_id, id, principal_id, role_id, created_at, start_at, end_at)
        VALUES ($1, $2, $3, $4, $5, $6, $7)`,
-      [this.tenantId, id, principalId, ROLES[role].id, options.createdAt ?? daysAgo(100), options.startAt ?? null, options.endAt ?? null],
+      [this.tenantId, id, principalId, ROLES[role].id, options.createdAt ?? this.ago(100 * DAY), options.startAt ?? null, options.endAt ?? null],
     );
     return id;
   }
