@@ -75,8 +75,9 @@ export async function readCsv(file: UploadedFile, options: ReadOptions, handlers
   });
   parser.on('data', onRecord);
   parser.on('error', () => {}); // read from parser.errored after each write
-  // Records are normally emitted synchronously inside write(); any the stream buffered instead are
-  // pulled here (read() emits them as 'data'), so all of them are handled before going on.
+  // Node 20's Transform emits each record synchronously inside write(). Should a stream version
+  // buffer some instead, read() hands them over (as 'data') here: every record the parser produced
+  // is handled before its state (stop, error) is looked at, which keeps results deterministic.
   const drain = (): void => {
     while (parser.readableLength > 0 && parser.read() !== null);
   };
