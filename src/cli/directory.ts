@@ -33,11 +33,12 @@ const isAlive = (pid: number) => {
 };
 
 /**
- * Takes `<data-dir>/pglite.lock` for as long as this process uses the embedded database.
- * PGlite itself does not stop a second process from opening the same files, and two would
- * corrupt them; a lock left by a process that died is taken over.
+ * Takes `<data-dir>/pglite.lock` for as long as this process uses the embedded database;
+ * returns the release. PGlite itself does not stop a second process from opening the same
+ * files, and two would corrupt them; a lock left by a process that died is taken over. `serve`
+ * has to take it too for the commands here to see a running server.
  */
-function lockEmbeddedDatabase(dataDir: string): () => void {
+export function lockEmbeddedDatabase(dataDir: string): () => void {
   mkdirSync(dataDir, { recursive: true });
   const path = resolve(dataDir, 'pglite.lock');
   for (;;) {

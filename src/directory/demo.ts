@@ -167,9 +167,9 @@ function unprivilegedFiller(p: Plan, j: number): void {
 
 /** Every role's activation policy: MFA required, but for one privileged and one other role. */
 function policies(b: DemoBuilder): void {
+  const noMfa: readonly BuiltInRole[] = [NO_MFA_PRIVILEGED_ROLE, NO_MFA_UNPRIVILEGED_ROLE];
   for (const role of BUILT_IN_ROLES) {
     const policyId = `DirectoryRole_${b.tenantId}_${b.id('policy', role.templateId)}`;
-    const noMfa: readonly BuiltInRole[] = [NO_MFA_PRIVILEGED_ROLE, NO_MFA_UNPRIVILEGED_ROLE];
     b.out.roleManagementPolicies.push({
       id: policyId, displayName: 'Directory', scopeId: '/', scopeType: 'DirectoryRole',
       rules: [
