@@ -112,6 +112,16 @@ export class CrossFile {
   }
 }
 
+/** A reference column, with where its target stands when the file starts (it cannot change while the file is read). */
+interface Reference {
+  readonly column: ColumnPlan;
+  readonly file: SdsFile;
+  readonly multiple: boolean;
+  readonly required: boolean;
+  /** `deferred`: orgs.csv's parent links, resolved once the file is complete. */
+  readonly target: KeyTable | 'absent' | 'skipped' | 'deferred';
+}
+
 /** The checks of one file's rows against the key sets. */
 class FileLinks {
   private readonly rank: number;
@@ -119,11 +129,13 @@ class FileLinks {
   private readonly table: KeyTable | undefined;
   private readonly association: readonly ColumnPlan[] | undefined;
   private readonly seen: KeyTable | undefined;
-  private readonly references: readonly ColumnPlan[];
+  private readonly references: readonly Reference[];
   /** Reference columns already reported as ReferencedFileNotFound. */
   private readonly missingFiles = new Set<number>();
   /** Per schema column: the entry a single reference resolved to in the current row, or -1. */
   private readonly resolved: Int32Array;
+  /** users.csv as it stands while this file is read (roles and contacts mark users). */
+  private readonly users: KeyTable | 'absent' | 'skipped';
 
   constructor(
     private readonly cross: CrossFile,
@@ -137,8 +149,14 @@ class FileLinks {
     this.table = spec.key === undefined ? undefined : cross.createTable(spec.name);
     this.association = spec.association?.map(column);
     this.seen = spec.association && new KeyTable();
-    this.references = plan.columns.filter((c) => typeof c.spec.type === 'object' && 'references' in c.spec.type);
+    this.references = plan.columns.flatMap((c): Reference[] => {
+      const type = c.spec.type;
+      if (typeof type !== 'object' || !('references' in type)) return [];
+      const target = type.references === spec.name ? 'deferred' : cross.table(type.references);
+      return [{ column: c, file: type.references, multiple: type.multiple === true, required: c.spec.required === true, target }];
+    });
     this.resolved = new Int32Array(plan.columns.length);
+    this.users = cross.table('users.csv');
   }
 
   row(values: RowValues, row: number, status: RowStatus): void {
@@ -158,7 +176,8 @@ class FileLinks {
       }
     }
     if (kept && this.association && this.seen) {
-      const key = this.association.map((c) => `${values[c.rank]!.length}:${values[c.rank]}`).join('');
+      let key = ''; // length-prefixed, so that no two different rows share a key
+      for (const c of this.association) key += `${values[c.rank]!.length}:${values[c.rank]}`;
       const added = this.seen.add(key);
       if (added < 0) {
         const first = this.seen.rows[this.seen.find(key)];
@@ -181,8 +200,7 @@ class FileLinks {
       this.table!.flags[entry]! |= has('givenName', HAS_GIVEN_NAME) | has('familyName', HAS_FAMILY_NAME) | has('email', HAS_EMAIL);
     } else if (this.spec.name === 'roles.csv') {
       const user = this.resolved[this.column('userSourcedId').rank]!;
-      const users = this.cross.table('users.csv');
-      if (user >= 0 && typeof users !== 'string') users.flags[user]! |= HAS_ROLE;
+      if (user >= 0 && typeof this.users !== 'string') this.users.flags[user]! |= HAS_ROLE;
     }
   }
 
@@ -190,64 +208,68 @@ class FileLinks {
   private resolveReferences(values: RowValues, row: number, entry: number): boolean {
     let kept = true;
     this.resolved.fill(-1);
-    for (const column of this.references) {
+    for (const reference of this.references) {
+      const { column, target } = reference;
       const value = values[column.rank];
-      if (value === undefined) continue;
-      const type = column.spec.type as { references: SdsFile; multiple?: true };
-      if (this.spec.name === 'orgs.csv') {
-        this.cross.setOrgParent(entry, value); // resolved when orgs.csv is complete
-        continue;
-      }
-      const required = column.spec.required === true;
-      const severity = required ? 'error' : 'warning';
-      const table = this.cross.table(type.references);
-      if (table === 'skipped') continue;
-      if (table === 'absent') {
-        if (required) {
-          this.report('error', 'ReferenceNotFound', row, column, () => `${quote(value)} cannot be found: ${type.references} was not uploaded`);
-          kept = false;
-        } else if (!this.missingFiles.has(column.rank)) {
-          this.missingFiles.add(column.rank);
-          this.issues.report('warning', 'ReferencedFileNotFound', { file: this.spec.name, rank: this.rank, column: column.name, columnRank: column.rank }, () =>
-            `the column has values but ${type.references} was not uploaded; they are ignored`,
-          );
+      if (value === undefined || target === 'skipped') continue;
+      if (target === 'deferred') this.cross.setOrgParent(entry, value);
+      else if (target === 'absent') kept = this.absent(reference, value, row) && kept;
+      else if (!reference.multiple) {
+        const found = target.find(value);
+        if (found >= 0 && (target.flags[found]! & REJECTED) === 0) this.resolved[column.rank] = found;
+        else kept = this.unresolved(reference, values, row, found < 0 ? [value] : [], found < 0 ? [] : [value], found < 0 ? 0 : target.rows[found]!) && kept;
+      } else {
+        const missing: string[] = [];
+        const rejected: string[] = [];
+        let rejectedRow = 0;
+        for (const id of value.split(',')) {
+          const found = target.find(id);
+          if (found < 0) missing.push(id);
+          else if ((target.flags[found]! & REJECTED) !== 0 && rejected.push(id) === 1) rejectedRow = target.rows[found]!;
         }
-        continue;
-      }
-      const missing: string[] = [];
-      const rejected: string[] = [];
-      let rejectedRow = 0;
-      for (const id of type.multiple ? value.split(',') : [value]) {
-        const target = table.find(id);
-        if (target < 0) missing.push(id);
-        else if (table.flags[target]! & REJECTED) {
-          if (rejected.push(id) === 1) rejectedRow = table.rows[target]!;
-        } else if (!type.multiple) this.resolved[column.rank] = target;
-      }
-      const outcome = required ? '' : `; ${type.multiple ? 'they are' : 'the value is'} ignored`;
-      if (missing.length > 0) {
-        this.report(severity, 'ReferenceNotFound', row, column, () =>
-          `${quote(missing.join(', '))} ${missing.length === 1 ? 'is not a sourcedId' : 'are not sourcedIds'} in ${type.references}${outcome}`,
-        );
-      }
-      if (rejected.length > 0) {
-        this.report(severity, 'ReferencedRecordRejected', row, column, () =>
-          `${quote(rejected.join(', '))} ${rejected.length === 1 ? 'refers to a record' : 'refer to records'} of ${type.references} that ${rejected.length === 1 ? 'was' : 'were'} rejected (row ${rejectedRow}${rejected.length === 1 ? '' : ' and others'})${outcome}`,
-        );
-      }
-      if (missing.length + rejected.length > 0) {
-        if (required) kept = false;
-        else values[column.rank] = undefined;
+        if (missing.length + rejected.length > 0) kept = this.unresolved(reference, values, row, missing, rejected, rejectedRow) && kept;
       }
     }
     return kept;
+  }
+
+  /** A reference into a file that was not uploaded: each row for a required one, once per column otherwise. */
+  private absent({ column, file, required }: Reference, value: string, row: number): boolean {
+    if (required) {
+      this.report('error', 'ReferenceNotFound', row, column, () => `${quote(value)} cannot be found: ${file} was not uploaded`);
+      return false;
+    }
+    if (!this.missingFiles.has(column.rank)) {
+      this.missingFiles.add(column.rank);
+      const at = { file: this.spec.name, rank: this.rank, column: column.name, columnRank: column.rank };
+      this.issues.report('warning', 'ReferencedFileNotFound', at, () => `the column has values but ${file} was not uploaded; they are ignored`);
+    }
+    return true;
+  }
+
+  /** Ids not found or rejected: the row is dropped for a required reference, else the value. */
+  private unresolved({ column, file, multiple, required }: Reference, values: RowValues, row: number, missing: string[], rejected: string[], rejectedRow: number): boolean {
+    const severity = required ? 'error' : 'warning';
+    const outcome = required ? '' : `; ${multiple ? 'they are' : 'the value is'} ignored`;
+    if (missing.length > 0) {
+      this.report(severity, 'ReferenceNotFound', row, column, () =>
+        `${quote(missing.join(', '))} ${missing.length === 1 ? 'is not a sourcedId' : 'are not sourcedIds'} in ${file}${outcome}`,
+      );
+    }
+    if (rejected.length > 0) {
+      this.report(severity, 'ReferencedRecordRejected', row, column, () =>
+        `${quote(rejected.join(', '))} ${rejected.length === 1 ? 'refers to a record' : 'refer to records'} of ${file} that ${rejected.length === 1 ? 'was' : 'were'} rejected (row ${rejectedRow}${rejected.length === 1 ? '' : ' and others'})${outcome}`,
+      );
+    }
+    if (!required) values[column.rank] = undefined;
+    return !required;
   }
 
   /** relationships.csv: marks the contact, then requires its given name, family name and e-mail. */
   private checkContact(row: number, kept: boolean): boolean {
     const column = this.column('relationshipUserSourcedId');
     const contact = this.resolved[column.rank]!;
-    const users = this.cross.table('users.csv');
+    const users = this.users;
     if (contact < 0 || typeof users === 'string') return kept;
     users.flags[contact]! |= CONTACT;
     if (!kept) return false;

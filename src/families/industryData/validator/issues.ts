@@ -2,36 +2,52 @@ import type { PublicError, PublicErrorDetail, ValidationResult } from './types.j
 import { codeRank, count, formatMessage, formatTarget, RULES } from './rules.js';
 import type { ConnectorTarget, Location, RuleCode, Severity } from './rules.js';
 
-interface Listed {
+interface Issue {
   readonly severity: Severity;
   readonly code: RuleCode;
   readonly at: Location;
-  readonly message: string;
+  message: string;
+  readonly details?: PublicErrorDetail[];
+}
+
+/** The issues of one rule code in one file. */
+interface Bucket {
+  readonly listed: Issue[];
+  /** The listed issue that sorts last: the one a better issue replaces once the bucket is full. */
+  last: Issue | undefined;
+  seen: number;
 }
 
 /**
- * Collects issues, listing at most `perCode` per rule code and file and counting the rest, and
- * answers them in the deterministic order of §9: phase, file, row, column, then code and target.
- *
- * Callers emit the issues of one code and file in that same order (rows ascending, columns in
- * schema order), so the listed ones are always the first in the final order.
+ * Collects issues, listing per rule code and file the first `perCode` in the final order and
+ * counting the rest, and answers them in the deterministic order of §9: phase, file, row, column,
+ * then code and target.
  */
 export class IssueLog {
-  private readonly listed: Listed[] = [];
-  /** file → code → issues seen */
-  private readonly seen = new Map<string, { rank: number; codes: Map<RuleCode, number> }>();
+  /** file → code → bucket */
+  private readonly files = new Map<string, { rank: number; codes: Map<RuleCode, Bucket> }>();
   private errorCount = 0;
 
   constructor(private readonly perCode: number) {}
 
-  /** `detail` is a thunk so suppressed issues cost no message formatting. */
+  /** `detail` is a thunk so that suppressed issues cost no message formatting. */
   report(severity: Severity, code: RuleCode, at: Location, detail?: () => string): void {
     if (severity === 'error') this.errorCount++;
-    let file = this.seen.get(at.file);
-    if (!file) this.seen.set(at.file, (file = { rank: at.rank, codes: new Map() }));
-    const n = (file.codes.get(code) ?? 0) + 1;
-    file.codes.set(code, n);
-    if (n <= this.perCode) this.listed.push({ severity, code, at, message: formatMessage(code, at, detail?.()) });
+    let file = this.files.get(at.file);
+    if (!file) this.files.set(at.file, (file = { rank: at.rank, codes: new Map() }));
+    let bucket = file.codes.get(code);
+    if (!bucket) file.codes.set(code, (bucket = { listed: [], last: undefined, seen: 0 }));
+    bucket.seen++;
+    const issue: Issue = { severity, code, at, message: '' };
+    if (bucket.listed.length < this.perCode) {
+      bucket.listed.push(issue);
+      if (!bucket.last || compare(issue, bucket.last) > 0) bucket.last = issue;
+    } else if (compare(issue, bucket.last!) < 0) {
+      // Issues normally arrive in order, so this is rare: drop the last one, find the new last.
+      bucket.listed[bucket.listed.indexOf(bucket.last!)] = issue;
+      bucket.last = bucket.listed.reduce((a, b) => (compare(a, b) >= 0 ? a : b));
+    } else return;
+    issue.message = formatMessage(code, at, detail?.());
   }
 
   get hasErrors(): boolean {
@@ -39,38 +55,29 @@ export class IssueLog {
   }
 
   result(validatedFiles: string[]): ValidationResult {
-    const listed = [...this.listed, ...this.limitIssues()].sort(compare);
+    const listed: Issue[] = [];
+    for (const [file, { rank, codes }] of this.files) {
+      let suppressed = 0;
+      const details: PublicErrorDetail[] = [];
+      for (const [code, bucket] of [...codes].sort(([a], [b]) => codeRank(a) - codeRank(b))) {
+        listed.push(...bucket.listed);
+        const more = bucket.seen - bucket.listed.length;
+        if (more === 0) continue;
+        suppressed += more;
+        details.push({ code, message: `${count(more)} more ${code} issues were not listed.`, target: file });
+      }
+      if (suppressed === 0) continue;
+      const at = { file, rank };
+      const message = formatMessage('IssueLimitReached', at, `${count(suppressed)} more issues were not listed (at most ${count(this.perCode)} per rule code)`);
+      listed.push({ severity: 'warning', code: 'IssueLimitReached', at, message, details });
+    }
     const errors: PublicError[] = [];
     const warnings: PublicError[] = [];
-    for (const issue of listed) {
-      (issue.severity === 'error' ? errors : warnings).push({
-        code: issue.code,
-        message: issue.message,
-        target: formatTarget(issue.at),
-        details: issue.code === 'IssueLimitReached' ? suppressedDetails(this.seen.get(issue.at.file)!.codes, this.perCode, issue.at.file) : [],
-        innerError: null,
-      });
+    for (const { severity, code, at, message, details = [] } of listed.sort(compare)) {
+      (severity === 'error' ? errors : warnings).push({ code, message, target: formatTarget(at), details, innerError: null });
     }
     return { validatedFiles, errors, warnings };
   }
-
-  private *limitIssues(): Iterable<Listed> {
-    for (const [file, { rank, codes }] of this.seen) {
-      let suppressed = 0;
-      for (const n of codes.values()) suppressed += Math.max(0, n - this.perCode);
-      if (suppressed === 0) continue;
-      const at = { file, rank };
-      const detail = `${count(suppressed)} more issues were not listed (at most ${count(this.perCode)} per rule code)`;
-      yield { severity: 'warning', code: 'IssueLimitReached', at, message: formatMessage('IssueLimitReached', at, detail) };
-    }
-  }
-}
-
-function suppressedDetails(codes: Map<RuleCode, number>, perCode: number, file: string): PublicErrorDetail[] {
-  return [...codes]
-    .filter(([, n]) => n > perCode)
-    .sort(([a], [b]) => codeRank(a) - codeRank(b))
-    .map(([code, n]) => ({ code, message: `${count(n - perCode)} more ${code} issues were not listed.`, target: file }));
 }
 
 /** A connector-level issue (phase 0) that ends validation on its own. */
@@ -79,9 +86,9 @@ export function connectorIssue(code: RuleCode, target: ConnectorTarget, detail: 
   return { validatedFiles: [], errors: [error], warnings: [] };
 }
 
-const cmp = (a: number | string, b: number | string): number => (a < b ? -1 : a > b ? 1 : 0);
+const cmp = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
 
-function compare(a: Listed, b: Listed): number {
+function compare(a: Issue, b: Issue): number {
   return (
     RULES[a.code] - RULES[b.code] ||
     a.at.rank - b.at.rank ||

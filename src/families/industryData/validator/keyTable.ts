@@ -59,7 +59,14 @@ export class KeyTable {
       this.arena.copy(arena, 0, 0, this.used);
       this.arena = arena;
     }
-    return this.arena.write(key, this.used, 'utf8');
+    // Ids are nearly always ASCII: copying the code units beats a native call per key.
+    const { arena, used } = this;
+    for (let i = 0; i < key.length; i++) {
+      const c = key.charCodeAt(i);
+      if (c >= 0x80) return arena.write(key, used, 'utf8');
+      arena[used + i] = c;
+    }
+    return key.length;
   }
 
   /** The slot holding the staged key (≥ 0), or ~slot of the empty slot where it would go. */

@@ -51,6 +51,15 @@ describe('aggregation and limits', () => {
     assert.equal(atCap.warnings.length, 5 + 3 + 8);
   });
 
+  test('the listed issues are the first in the final order even when found out of order', async () => {
+    // DuplicateColumn is found in header order (type first) but sorts in schema order (name first).
+    const result = await validate(withFiles({ 'orgs.csv': csv('sourcedId,type,name,type,name', 'o1,district,D,district,D') }), { limits: { maxIssuesPerCode: 1 } });
+    assert.deepEqual(result.errors, [issue('DuplicateColumn', 'orgs.csv:name', 'the column appears more than once in the header')]);
+    assert.deepEqual(result.warnings.map((w) => [w.code, w.details]), [
+      ['IssueLimitReached', [{ code: 'DuplicateColumn', message: '1 more DuplicateColumn issues were not listed.', target: 'orgs.csv' }]],
+    ]);
+  });
+
   test('limits are validated and documented defaults apply', async () => {
     assert.deepEqual(DEFAULT_LIMITS, { maxFileBytes: 1024 ** 3, maxRecords: 500_000, maxRecordBytes: 65_536, maxIssuesPerCode: 100 });
     await assert.rejects(validate(withFiles({}), { limits: { maxRecords: 0 } }), RangeError);
