@@ -19,7 +19,7 @@ export type RowStatus = 'kept' | 'rejected' | 'unreadable';
 export type RowValues = (string | undefined)[];
 
 const USERNAME = /^[^\s@]+@[^\s@.]+(\.[^\s@.]+)+$/;
-const EMAIL = USERNAME;
+const EMAIL = USERNAME; // the same shape: local@domain.tld
 const PHONE_PUNCTUATION = /[().\- ]/g;
 const PHONE = /^\+?[0-9]{2,15}$/;
 const DATE = /^([0-9]{4})-([0-9]{2})-([0-9]{2})$/;
@@ -30,6 +30,8 @@ const LINE_BREAK = /[\r\n]/;
 /** Phase 3: the checks of one row on its own (no other row or file involved). */
 export class RecordChecker {
   private readonly dateRange: readonly [ColumnPlan, ColumnPlan] | undefined;
+  /** Per schema column: a value is required (`createsUsers` columns when the flow creates users). */
+  private readonly required: readonly boolean[];
 
   constructor(
     spec: FileSpec,
@@ -37,8 +39,9 @@ export class RecordChecker {
     private readonly at: FileAt,
     private readonly issues: IssueLog,
     private readonly codes: ReferenceCodes,
-    private readonly createsUsers: boolean,
+    createsUsers: boolean,
   ) {
+    this.required = plan.columns.map((c) => c.spec.required === true || (c.spec.required === 'createsUsers' && createsUsers));
     const range = spec.dateRange;
     this.dateRange = range && [plan.columns.find((c) => c.spec.name === range[0])!, plan.columns.find((c) => c.spec.name === range[1])!];
   }
@@ -52,7 +55,7 @@ export class RecordChecker {
     for (const column of this.plan.columns) {
       values[column.rank] = undefined;
       const raw = column.index < 0 ? '' : fields[column.index]!;
-      const required = column.spec.required === true || (column.spec.required === 'createsUsers' && this.createsUsers);
+      const required = this.required[column.rank]!;
       if (LINE_BREAK.test(raw)) {
         this.issues.report('error', 'LineBreakInValue', this.cell(row, column), () => 'the value contains a line break');
         kept = false;
@@ -77,10 +80,6 @@ export class RecordChecker {
   /** The value to keep, or undefined when a rule drops it (the issue is reported here). */
   private value(column: ColumnPlan, value: string, row: number, severity: Severity): string | undefined {
     const type = column.spec.type;
-    const fail = (code: RuleCode, detail: () => string): undefined => {
-      this.issues.report(severity, code, this.cell(row, column), detail);
-      return undefined;
-    };
     switch (type) {
       case 'id':
       case 'text':
@@ -88,23 +87,23 @@ export class RecordChecker {
       case 'secret':
         return undefined; // password: neither checked, echoed nor kept
       case 'username':
-        return USERNAME.test(value) ? value : fail('InvalidUsername', () => `${quote(value)} is not a user name with an @domain part`);
+        return USERNAME.test(value) ? value : this.fail(severity, 'InvalidUsername', row, column, () => `${quote(value)} is not a user name with an @domain part`);
       case 'email':
-        return EMAIL.test(value) ? value : fail('InvalidEmail', () => `${quote(value)} is not an e-mail address; the value is ignored`);
+        return EMAIL.test(value) ? value : this.fail(severity, 'InvalidEmail', row, column, () => `${quote(value)} is not an e-mail address; the value is ignored`);
       case 'phone':
         // The number itself is never echoed.
-        return PHONE.test(value.replace(PHONE_PUNCTUATION, '')) ? value : fail('InvalidPhoneNumber', () => 'the value is not a phone number (an optional + and 2 to 15 digits); the value is ignored');
+        return PHONE.test(value.replace(PHONE_PUNCTUATION, '')) ? value : this.fail(severity, 'InvalidPhoneNumber', row, column, () => 'the value is not a phone number (an optional + and 2 to 15 digits); the value is ignored');
       case 'date':
-        return isDate(value) ? value : fail('InvalidDate', () => `${quote(value)} is not a date in the form YYYY-MM-DD`);
+        return isDate(value) ? value : this.fail(severity, 'InvalidDate', row, column, () => `${quote(value)} is not a date in the form YYYY-MM-DD`);
       case 'year':
-        return YEAR.test(value) ? value : fail('InvalidYear', () => `${quote(value)} is not a four-digit year`);
+        return YEAR.test(value) ? value : this.fail(severity, 'InvalidYear', row, column, () => `${quote(value)} is not a four-digit year`);
       case 'boolean':
-        return BOOLEAN.test(value) ? value.toLowerCase() : fail('InvalidBoolean', () => `${quote(value)} is neither true nor false; the value is ignored`);
+        return BOOLEAN.test(value) ? value.toLowerCase() : this.fail(severity, 'InvalidBoolean', row, column, () => `${quote(value)} is neither true nor false; the value is ignored`);
     }
     if ('references' in type) return type.multiple ? splitList(value).join(',') || undefined : value;
     if (!type.multiple) {
       const dropped = severity === 'warning' ? '; the value is ignored' : '';
-      return this.codes.match(type.code, value) ?? fail('InvalidReferenceCode', () => `${quote(value)} is not a code of the ${column.spec.name} reference list${dropped}`);
+      return this.codes.match(type.code, value) ?? this.fail(severity, 'InvalidReferenceCode', row, column, () => `${quote(value)} is not a code of the ${column.spec.name} reference list${dropped}`);
     }
     const known: string[] = [];
     const unknown: string[] = [];
@@ -119,6 +118,11 @@ export class RecordChecker {
       );
     }
     return known.length > 0 ? known.join(',') : undefined;
+  }
+
+  private fail(severity: Severity, code: RuleCode, row: number, column: ColumnPlan, detail: () => string): undefined {
+    this.issues.report(severity, code, this.cell(row, column), detail);
+    return undefined;
   }
 
   /** End before start: an error where the dates are required, else both dates are dropped. */
