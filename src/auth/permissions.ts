@@ -1,7 +1,7 @@
 // The permissions the routes require (spec §2.3). Permission names are Graph's, as they appear in
 // the `scp` and `roles` claims.
 import type { Permission } from './principal.js';
-import { PIM_ALERTS_READ_ROLES, PIM_ALERTS_WRITE_ROLES } from './roles.js';
+import { DirectoryRoles, PIM_ALERTS_READ_ROLES, PIM_ALERTS_WRITE_ROLES } from './roles.js';
 
 const ALERT_READ = 'RoleManagementAlert.Read.Directory';
 const ALERT_READ_WRITE = 'RoleManagementAlert.ReadWrite.Directory';
@@ -25,4 +25,15 @@ export const roleManagementAlertsWrite: Permission = Object.freeze({
 export const industryDataOperationsRead: Permission = Object.freeze({
   delegated: Object.freeze([INDUSTRY_DATA_READ_BASIC]),
   application: Object.freeze([INDUSTRY_DATA_READ_BASIC]),
+});
+
+/**
+ * Replacing a tenant's directory snapshot (graph-lro's admin endpoint, not a Graph API): Graph's
+ * permission for writing the directory, and for delegated callers a Global or Privileged Role
+ * Administrator.
+ */
+export const directoryImport: Permission = Object.freeze({
+  delegated: Object.freeze(['Directory.ReadWrite.All']),
+  application: Object.freeze(['Directory.ReadWrite.All']),
+  directoryRoles: Object.freeze([DirectoryRoles.globalAdministrator, DirectoryRoles.privilegedRoleAdministrator]),
 });

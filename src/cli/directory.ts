@@ -1,4 +1,3 @@
-import { closeSync, mkdirSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { Command, InvalidArgumentError, Option } from 'commander';
@@ -23,56 +22,9 @@ export const tenantId = (value: string): string => {
   return value.toLowerCase();
 };
 
-const isAlive = (pid: number) => {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
-};
-
-/**
- * Takes `<data-dir>/pglite.lock` for as long as this process uses the embedded database;
- * returns the release. PGlite itself does not stop a second process from opening the same
- * files, and two would corrupt them; a lock left by a process that died is taken over. `serve`
- * has to take it too for the commands here to see a running server.
- */
-export function lockEmbeddedDatabase(dataDir: string): () => void {
-  mkdirSync(dataDir, { recursive: true });
-  const path = resolve(dataDir, 'pglite.lock');
-  for (;;) {
-    try {
-      const fd = openSync(path, 'wx');
-      writeSync(fd, `${process.pid}\n`);
-      closeSync(fd);
-      return () => rmSync(path, { force: true });
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
-      const pid = Number.parseInt(readFileSync(path, 'utf8'), 10);
-      if (Number.isInteger(pid) && isAlive(pid)) {
-        throw new Error(
-          `the embedded database in ${resolve(dataDir, 'pglite')} is in use by process ${pid} (a running graph-lro serve?). ` +
-            'It serves one process at a time: import through the running server\'s admin endpoint instead, or stop it first.',
-          { cause: err },
-        );
-      }
-      rmSync(path, { force: true });
-    }
-  }
-}
-
 /** Opens the database as `serve` does (PGlite in `<data-dir>/pglite` unless a PostgreSQL URL is given). */
 export async function openDatabase(opts: DatabaseOptions): Promise<Db> {
-  if (opts.databaseUrl) return openDb({ databaseUrl: opts.databaseUrl, poolSize: 2 });
-  const unlock = lockEmbeddedDatabase(resolve(opts.dataDir));
-  try {
-    const db = await openDb({ dataDir: resolve(opts.dataDir, 'pglite') });
-    return { ...db, close: () => db.close().finally(unlock) };
-  } catch (err) {
-    unlock();
-    throw err;
-  }
+  return opts.databaseUrl ? openDb({ databaseUrl: opts.databaseUrl, poolSize: 2 }) : openDb({ dataDir: resolve(opts.dataDir, 'pglite') });
 }
 
 export const describeSummary = (s: ImportSummary): string =>

@@ -7,6 +7,7 @@ import type { Db } from '../db/db.js';
 import type { Family } from '../families/index.js';
 import { graphRoutes } from '../graph/route.js';
 import type { Services } from '../graph/services.js';
+import { registerAdmin } from './admin.js';
 import { registerErrorHandling } from './errors.js';
 import { registerGraphHeaders } from './headers.js';
 import { registerHealth } from './health.js';
@@ -45,6 +46,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     maxAge: 600,
   });
   registerHealth(app, options.db);
+  registerAdmin(app, options.db, options.services.verifier);
   for (const family of options.families) graphRoutes(app, options.services.verifier, family.routes(options.services));
   return app;
 }

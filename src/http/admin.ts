@@ -1,0 +1,28 @@
+// graph-lro's own administration, outside Graph's namespace: replacing a tenant's directory
+// snapshot while the server runs (the embedded database serves one process at a time).
+import type { FastifyInstance } from 'fastify';
+import type { Verifier } from '../auth/index.js';
+import { directoryImport } from '../auth/index.js';
+import type { Db } from '../db/db.js';
+import { DirectoryImportError, importDirectory } from '../directory/index.js';
+import { GraphError } from '../graph/errors.js';
+import { authenticate } from '../graph/route.js';
+
+/** A directory snapshot of a million users is a few hundred megabytes of JSON. */
+const SNAPSHOT_LIMIT = 512 * 1024 * 1024;
+
+export function registerAdmin(app: FastifyInstance, db: Db, verifier: Verifier): void {
+  app.put('/admin/directory', { bodyLimit: SNAPSHOT_LIMIT }, async (request) => {
+    const principal = await authenticate(verifier, request, directoryImport);
+    try {
+      return await importDirectory(db, principal.tenantId, request.body);
+    } catch (err) {
+      if (!(err instanceof DirectoryImportError)) throw err;
+      const details = err.problems.map((problem) => {
+        const at = problem.indexOf(': ');
+        return { code: 'InvalidSnapshot', message: at < 0 ? problem : problem.slice(at + 2), target: at < 0 ? '' : problem.slice(0, at) };
+      });
+      throw new GraphError(400, 'BadRequest', `The snapshot was rejected and nothing was imported: ${err.problems.length} problem(s).`, { details });
+    }
+  });
+}
