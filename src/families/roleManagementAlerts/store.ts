@@ -206,9 +206,10 @@ async function lockAlert(tx: Queryable, tenantId: string, name: AlertName): Prom
 }
 
 /**
- * Runs the alert's scanner and replaces its incidents and state in ONE transaction: the rows the
- * scan finds are upserted (marked with this scan's id), the others deleted. A retried attempt
- * therefore never duplicates incidents, and readers see either the old set or the new one.
+ * Runs the alert's scanner and replaces its incidents and state in ONE transaction, with one
+ * statement: incidents the scan no longer finds are deleted, new ones inserted, changed ones
+ * updated (unchanged rows are not rewritten; scan_id names the scan that last wrote a row). A
+ * retried attempt therefore never duplicates incidents, and readers see the old set or the new.
  * `at` fixes the scan time (tests); by default it is the transaction's `now()`.
  */
 export async function scanAlert(db: Db, tenantId: string, name: AlertName, at?: string): Promise<ScanOutcome> {
@@ -219,36 +220,39 @@ export async function scanAlert(db: Db, tenantId: string, name: AlertName, at?: 
     if (!settings.isEnabled) return { status: 'disabled' } as const;
     const [{ now }] = (await tx.query<{ now: string }>(`SELECT COALESCE($1::timestamptz, now()) AS now`, [at ?? null])) as [{ now: string }];
     const scanner = SCANNERS[name];
-    const scanId = randomUUID();
     const params = [tenantId, now, ...scanner.params(settings)];
     const n = params.length + 1;
     const columns = scanner.columns.join(', ');
-    const [written] = await tx.query<{ incidents: number; added: number }>(
-      `WITH found AS (${scanner.sql}
-       ), upserted AS (
-         INSERT INTO role_alert_incidents (tenant_id, alert_name, id, scan_id, ${columns})
-         SELECT DISTINCT ON (id) $1::text, $${n}::text, id, $${n + 1}::text, ${columns} FROM found ORDER BY id
+    const [outcome] = await tx.query<{ incidents: number; added: number; removed: number }>(
+      `WITH found AS MATERIALIZED (
+         SELECT DISTINCT ON (id) * FROM (${scanner.sql}
+         ) scanned ORDER BY id
+       ), gone AS (
+         -- NOT IN: a hashed subplan whatever the (often low) row estimate of the scan.
+         DELETE FROM role_alert_incidents i
+         WHERE i.tenant_id = $1 AND i.alert_name = $${n}::text AND i.id NOT IN (SELECT id FROM found)
+         RETURNING 1
+       ), written AS (
+         INSERT INTO role_alert_incidents AS i (tenant_id, alert_name, id, scan_id, ${columns})
+         SELECT $1::text, $${n}::text, id, $${n + 1}::text, ${columns} FROM found
          ON CONFLICT (tenant_id, alert_name, id) DO UPDATE SET scan_id = EXCLUDED.scan_id,
            ${scanner.columns.map((c) => `${c} = EXCLUDED.${c}`).join(', ')}
+         WHERE (${scanner.columns.map((c) => `i.${c}`).join(', ')}) IS DISTINCT FROM (${scanner.columns.map((c) => `EXCLUDED.${c}`).join(', ')})
          RETURNING (xmax = 0) AS inserted
        )
-       SELECT count(*)::int AS incidents, (count(*) FILTER (WHERE inserted))::int AS added FROM upserted`,
-      [...params, name, scanId],
+       SELECT (SELECT count(*) FROM found)::int AS incidents,
+         (SELECT count(*) FROM written WHERE inserted)::int AS added,
+         (SELECT count(*) FROM gone)::int AS removed`,
+      [...params, name, randomUUID()],
     );
-    const [gone] = await tx.query<{ removed: number }>(
-      `WITH gone AS (
-         DELETE FROM role_alert_incidents WHERE tenant_id = $1 AND alert_name = $2 AND scan_id <> $3 RETURNING 1
-       ) SELECT count(*)::int AS removed FROM gone`,
-      [tenantId, name, scanId],
-    );
-    const { incidents, added } = written!;
+    const { incidents, added, removed } = outcome!;
     await tx.query(
       `UPDATE role_alert_states SET incident_count = $3, is_active = $3 > 0, last_scanned_at = $4,
          last_modified_at = CASE WHEN $5 THEN $4::timestamptz ELSE last_modified_at END
        WHERE tenant_id = $1 AND alert_name = $2`,
       [tenantId, name, incidents, now, added > 0],
     );
-    return { status: 'scanned', incidents, added, removed: gone?.removed ?? 0 } as const;
+    return { status: 'scanned', incidents, added, removed } as const;
   });
 }
 

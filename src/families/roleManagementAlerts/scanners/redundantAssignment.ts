@@ -11,6 +11,8 @@ export const redundantAssignment: Scanner = {
     'role_definition_id', 'role_display_name', 'role_template_id', 'last_activation_at',
   ],
   params: (settings) => [settings.thresholds.duration],
+  // Inactive pairs are found first (eligibilities and the activations index only); the users
+  // table is read for those alone.
   sql: `
     WITH eligible AS (
       SELECT e.principal_id, e.role_id,
@@ -20,16 +22,18 @@ export const redundantAssignment: Scanner = {
       JOIN directory_roles r ON r.tenant_id = $1 AND r.id = e.role_id AND r.is_privileged
       WHERE e.tenant_id = $1 AND (e.start_at IS NULL OR e.start_at <= $2::timestamptz) AND (e.end_at IS NULL OR e.end_at > $2::timestamptz)
       GROUP BY e.principal_id, e.role_id
+    ), inactive AS MATERIALIZED (
+      SELECT el.id, el.principal_id, el.role_id, last.activated_at AS last_activation_at
+      FROM eligible el
+      LEFT JOIN LATERAL (
+        SELECT max(a.activated_at) AS activated_at FROM directory_role_activations a
+        WHERE a.tenant_id = $1 AND a.principal_id = el.principal_id AND a.role_id = el.role_id AND a.activated_at <= $2::timestamptz
+      ) last ON true
+      WHERE el.since < ${before(3)} AND (last.activated_at IS NULL OR last.activated_at < ${before(3)})
     )
-    SELECT el.id, u.id AS assignee_id, u.display_name AS assignee_display_name, u.user_principal_name AS assignee_user_principal_name,
-      r.id AS role_definition_id, r.display_name AS role_display_name, r.template_id AS role_template_id,
-      last.activated_at AS last_activation_at
-    FROM eligible el
-    JOIN directory_users u ON u.tenant_id = $1 AND u.id = el.principal_id AND u.account_enabled
-    JOIN directory_roles r ON r.tenant_id = $1 AND r.id = el.role_id
-    LEFT JOIN LATERAL (
-      SELECT max(a.activated_at) AS activated_at FROM directory_role_activations a
-      WHERE a.tenant_id = $1 AND a.principal_id = el.principal_id AND a.role_id = el.role_id AND a.activated_at <= $2::timestamptz
-    ) last ON true
-    WHERE el.since < ${before(3)} AND (last.activated_at IS NULL OR last.activated_at < ${before(3)})`,
+    SELECT i.id, u.id AS assignee_id, u.display_name AS assignee_display_name, u.user_principal_name AS assignee_user_principal_name,
+      r.id AS role_definition_id, r.display_name AS role_display_name, r.template_id AS role_template_id, i.last_activation_at
+    FROM inactive i
+    JOIN directory_users u ON u.tenant_id = $1 AND u.id = i.principal_id AND u.account_enabled
+    JOIN directory_roles r ON r.tenant_id = $1 AND r.id = i.role_id`,
 };

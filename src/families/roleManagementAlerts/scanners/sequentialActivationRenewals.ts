@@ -19,8 +19,9 @@ export const sequentialActivationRenewals: Scanner = {
     settings.thresholds.timeIntervalBetweenActivations,
     ACTIVATIONS_LOOKBACK_MS,
   ],
-  // bursts: activations that open a window of N within W ([rn, rn + N − 1]); a burst starting
-  // after every earlier burst of the same subject has ended begins a new sequence.
+  // bursts: activations that open a window of N within W (rows rn … rn + N − 1, the last one at
+  // nth_at); a burst starting after every earlier burst of the same subject has ended begins a
+  // new sequence, which spans from its first burst's start to its last burst's end.
   sql: `
     WITH activations AS (
       SELECT a.id, a.principal_id, a.role_id, a.activated_at,
@@ -29,24 +30,23 @@ export const sequentialActivationRenewals: Scanner = {
       FROM directory_role_activations a
       JOIN directory_roles r ON r.tenant_id = $1 AND r.id = a.role_id AND r.is_privileged
       WHERE a.tenant_id = $1 AND a.activated_at >= ${before(5)} AND a.activated_at <= $2::timestamptz
-      WINDOW w AS (PARTITION BY a.principal_id, a.role_id ORDER BY a.activated_at, a.id)
+      WINDOW w AS (PARTITION BY a.principal_id COLLATE "C", a.role_id COLLATE "C" ORDER BY a.activated_at, a.id COLLATE "C")
     ), bursts AS (
-      SELECT principal_id, role_id, rn, rn + $3::int - 1 AS last_rn,
-        CASE WHEN rn <= max(rn + $3::int - 1) OVER (PARTITION BY principal_id, role_id ORDER BY rn ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING)
-          THEN 0 ELSE 1 END AS starts
+      SELECT id, principal_id, role_id, rn, activated_at, nth_at,
+        CASE WHEN rn <= max(rn) OVER w + $3::int - 1 THEN 0 ELSE 1 END AS starts
       FROM activations
       WHERE nth_at - activated_at <= $4::float8 * interval '1 millisecond'
+      WINDOW w AS (PARTITION BY principal_id COLLATE "C", role_id COLLATE "C" ORDER BY rn ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING)
     ), sequences AS (
-      SELECT principal_id, role_id, min(rn) AS first_rn, max(last_rn) AS last_rn
-      FROM (SELECT *, sum(starts) OVER (PARTITION BY principal_id, role_id ORDER BY rn) AS seq FROM bursts) b
+      SELECT principal_id, role_id, (array_agg(id ORDER BY rn))[1] AS id,
+        (max(rn) - min(rn) + $3::int)::int AS activation_count, min(activated_at) AS sequence_start_at, max(nth_at) AS sequence_end_at
+      FROM (SELECT *, sum(starts) OVER (PARTITION BY principal_id COLLATE "C", role_id COLLATE "C" ORDER BY rn) AS seq FROM bursts) b
       GROUP BY principal_id, role_id, seq
     )
-    SELECT f.id, s.principal_id AS assignee_id, u.display_name AS assignee_display_name, u.user_principal_name AS assignee_user_principal_name,
+    SELECT s.id, s.principal_id AS assignee_id, u.display_name AS assignee_display_name, u.user_principal_name AS assignee_user_principal_name,
       r.id AS role_definition_id, r.display_name AS role_display_name, r.template_id AS role_template_id,
-      (s.last_rn - s.first_rn + 1)::int AS activation_count, f.activated_at AS sequence_start_at, l.activated_at AS sequence_end_at
+      s.activation_count, s.sequence_start_at, s.sequence_end_at
     FROM sequences s
-    JOIN activations f ON f.principal_id = s.principal_id AND f.role_id = s.role_id AND f.rn = s.first_rn
-    JOIN activations l ON l.principal_id = s.principal_id AND l.role_id = s.role_id AND l.rn = s.last_rn
     JOIN directory_roles r ON r.tenant_id = $1 AND r.id = s.role_id
     LEFT JOIN directory_users u ON u.tenant_id = $1 AND u.id = s.principal_id`,
 };
