@@ -162,6 +162,18 @@ for (const backend of backends) {
         assert.equal(values(body).length, 7, collection);
       }
       await expectError(await call('GET', `${ROOT}/alerts?${SCOPE}&$select=nope`), 400, 'BadRequest', 'nope');
+      // /$count: text/plain, with the same scope rule.
+      for (const [path, expected] of [
+        [`${ROOT}/alerts/$count?${SCOPE}`, '7'],
+        [`${ROOT}/alertConfigurations/$count?${SCOPE}`, '7'],
+        [`${ROOT}/alertDefinitions/$count?$filter=${encodeURIComponent("scopeId eq '/' and scopeType eq 'DirectoryRole' and severityLevel eq 'high'")}`, '2'],
+      ] as const) {
+        const res = await call('GET', path);
+        assert.equal(res.status, 200, path);
+        assert.match(res.headers.get('content-type')!, /^text\/plain/);
+        assert.equal(await res.text(), expected, path);
+      }
+      await expectError(await call('GET', `${ROOT}/alerts/$count`), 400, 'BadRequest', 'scopeId');
     });
 
     test('alertConfigurations: typed, with the documented defaults; $select and $expand=alertDefinition with their context URLs', async () => {
@@ -370,6 +382,8 @@ for (const backend of backends) {
       assert.deepEqual(values(filtered), [{ '@odata.type': '#microsoft.graph.tooManyGlobalAdminsAssignedToTenantAlertIncident', assigneeId: cast.ben }]);
       await expectError(await call('GET', `${path}?$filter=${encodeURIComponent('activationCount gt 1')}`), 400, 'BadRequest', 'activationCount');
       await expectError(await call('GET', `${path}/no-such-incident`), 404, 'ResourceNotFound');
+      const counted = await call('GET', `${path}/$count?$filter=${encodeURIComponent("startswith(assigneeDisplayName,'a') or startswith(assigneeDisplayName,'b')")}`);
+      assert.equal(await counted.text(), '2');
 
       const stale = values(await get(`${ROOT}/alerts/${id('StaleSignInAlert')}/alertIncidents?$orderby=assigneeDisplayName`));
       assert.deepEqual(stale.map((i) => [i.assigneeDisplayName, i.roleDisplayName]), [['Adele Stale', 'Global Administrator'], ['Dan Dormant', 'User Administrator']]);

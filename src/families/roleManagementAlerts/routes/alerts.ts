@@ -11,7 +11,7 @@ import type { RefreshInput } from '../handlers.js';
 import { alertJson, alertSpecs, alertsSpec } from '../resources.js';
 import type { AlertRow } from '../store.js';
 import { countAlerts, getAlert, listAlerts, setAlertActive } from '../store.js';
-import { accepted, alertOf, param, query } from './common.js';
+import { accepted, alertOf, countRoute, param, query } from './common.js';
 import { alertExpansions } from './expand.js';
 import { requireScopeFilter } from './scope.js';
 
@@ -19,6 +19,7 @@ export function alertRoutes(services: Services): GraphRoute[] {
   const db = services.engine.db;
   const base = `/beta/${ALERTS_PATH}`;
   return [
+    countRoute(base, () => alertsSpec, (_r, principal, page) => countAlerts(db, principal.tenantId, page), true),
     {
       method: 'GET',
       url: base,

@@ -1,7 +1,15 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { roleManagementAlertsRead } from '../../../auth/index.js';
+import type { Principal } from '../../../auth/index.js';
 import type { Operation } from '../../../engine/index.js';
 import { notFound } from '../../../graph/errors.js';
+import { parseQueryOptions } from '../../../graph/odata/query.js';
+import type { ResourceSpec } from '../../../graph/odata/resource.js';
+import { filterToSql } from '../../../graph/odata/sql.js';
 import { retryAfterSeconds } from '../../../graph/operations.js';
+import type { GraphRoute } from '../../../graph/route.js';
+import type { Page } from '../store.js';
+import { requireScopeFilter } from './scope.js';
 import type { AlertName } from '../model.js';
 import { alertNameOf, OPERATIONS_PATH } from '../model.js';
 
@@ -24,4 +32,30 @@ export function accepted(reply: FastifyReply, root: string, operation: Operation
     .header('operation-location', location)
     .header('retry-after', String(retryAfterSeconds(operation)))
     .send();
+}
+
+/**
+ * `GET {collection}/$count`: how many items match $filter, as text/plain (spec §5.4). The scoped
+ * collections need the scope filter here too.
+ */
+export function countRoute(
+  url: string,
+  spec: (request: FastifyRequest, principal: Principal) => ResourceSpec,
+  count: (request: FastifyRequest, principal: Principal, page: Page) => Promise<number>,
+  scoped: boolean,
+): GraphRoute {
+  return {
+    method: 'GET',
+    url: `${url}/$count`,
+    permission: roleManagementAlertsRead,
+    async handler({ request, reply, principal }) {
+      const resource = spec(request, principal);
+      if (scoped) requireScopeFilter(query(request), resource);
+      const options = parseQueryOptions(query(request), resource, { collection: true, options: ['filter'] });
+      const params: unknown[] = [null, null];
+      const where = options.filter ? filterToSql(options.filter, resource, params) : undefined;
+      const n = await count(request, principal, { where, params: params.slice(2) });
+      return reply.type('text/plain').send(String(n));
+    },
+  };
 }

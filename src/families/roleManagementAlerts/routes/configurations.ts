@@ -10,7 +10,7 @@ import { CONFIGURATIONS_PATH } from '../model.js';
 import { configurationJson, configurationSpec } from '../resources.js';
 import type { AlertRow } from '../store.js';
 import { countAlerts, getAlert, listAlerts, updateConfiguration } from '../store.js';
-import { alertOf, param, query } from './common.js';
+import { alertOf, countRoute, param, query } from './common.js';
 import { configurationExpansions } from './expand.js';
 import { requireScopeFilter } from './scope.js';
 
@@ -18,6 +18,7 @@ export function configurationRoutes(services: Services): GraphRoute[] {
   const db = services.engine.db;
   const base = `/beta/${CONFIGURATIONS_PATH}`;
   return [
+    countRoute(base, () => configurationSpec, (_r, principal, page) => countAlerts(db, principal.tenantId, page), true),
     {
       method: 'GET',
       url: base,

@@ -9,13 +9,14 @@ import type { AlertName } from '../model.js';
 import { DEFINITIONS_PATH } from '../model.js';
 import { definitionJson, definitionSpec } from '../resources.js';
 import { countDefinitions, listDefinitions } from '../store.js';
-import { alertOf, param, query } from './common.js';
+import { alertOf, countRoute, param, query } from './common.js';
 import { requireScopeFilter } from './scope.js';
 
 export function definitionRoutes(services: Services): GraphRoute[] {
   const db = services.engine.db;
   const base = `/beta/${DEFINITIONS_PATH}`;
   return [
+    countRoute(base, () => definitionSpec, (_r, principal, page) => countDefinitions(db, principal.tenantId, page), true),
     {
       method: 'GET',
       url: base,

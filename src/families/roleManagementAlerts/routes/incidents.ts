@@ -11,7 +11,7 @@ import { alertId, ALERTS_PATH } from '../model.js';
 import { incidentJson, incidentSpecs } from '../resources.js';
 import type { IncidentRow } from '../store.js';
 import { countIncidents, getIncident, listIncidents, remediateIncident } from '../store.js';
-import { alertOf, param, query } from './common.js';
+import { alertOf, countRoute, param, query } from './common.js';
 
 /** `…/alerts('{alertId}')/alertIncidents`: the context path of an alert's incidents (spec §5.5). */
 const incidentsPath = (id: string) => `${ALERTS_PATH}('${id}')/alertIncidents`;
@@ -20,7 +20,14 @@ export function incidentRoutes(services: Services): GraphRoute[] {
   const db = services.engine.db;
   const base = `/beta/${ALERTS_PATH}/:alertId/alertIncidents`;
   const noIncident = (id: string) => notFound(`No alert incident with id '${id}' was found.`);
+  const nameOf = (request: Parameters<typeof param>[0], tenantId: string) => alertOf(tenantId, param(request, 'alertId'));
   return [
+    countRoute(
+      base,
+      (request, principal) => incidentSpecs[nameOf(request, principal.tenantId)],
+      (request, principal, page) => countIncidents(db, principal.tenantId, nameOf(request, principal.tenantId), page),
+      false,
+    ),
     {
       method: 'GET',
       url: base,
