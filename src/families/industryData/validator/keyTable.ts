@@ -14,32 +14,37 @@ export class KeyTable {
   private arena = Buffer.allocUnsafe(16 * 1024);
   private used = 0;
   private ends = new Uint32Array(1024); // entry i spans arena[ends[i - 1] ?? 0, ends[i])
-  private tags = new Uint8Array(1024); // low byte of each entry's hash: rejects most mismatches cheaply
-  private slots = new Uint32Array(2048); // entry + 1, 0 = empty; linear probing, load ≤ 0.7
+  // Open addressing with linear probing, load ≤ 0.7. A slot holds entry + 1 (0 = empty) and, in
+  // the parallel array, a byte of the key's hash that rules out most other keys without touching
+  // the arena.
+  private slots = new Uint32Array(2048);
+  private slotTags = new Uint8Array(2048);
+  // The key last staged by stage(): its byte length and hash.
+  private stagedLength = 0;
+  private stagedHash = 0;
 
   /** The entry of `key`, or -1. */
   find(key: string): number {
-    const length = this.stage(key);
-    const slot = this.probe(length, hash(this.arena, this.used, length));
+    this.stage(key);
+    const slot = this.probe();
     return slot < 0 ? -1 : this.slots[slot]! - 1;
   }
 
   /** Adds `key` (row and flags start at 0) and answers its entry, or -1 when it is already present. */
   add(key: string): number {
-    const length = this.stage(key);
-    const h = hash(this.arena, this.used, length);
-    let slot = this.probe(length, h);
+    this.stage(key);
+    let slot = this.probe();
     if (slot >= 0) return -1;
     if (this.size + 1 > this.slots.length * 0.7) {
       this.resize();
-      slot = this.probe(length, h);
+      slot = this.probe();
     }
     const entry = this.size++;
     if (entry === this.ends.length) this.growEntries();
-    this.used += length;
+    this.used += this.stagedLength;
     this.ends[entry] = this.used;
-    this.tags[entry] = h;
     this.slots[~slot] = entry + 1;
+    this.slotTags[~slot] = this.stagedHash;
     return entry;
   }
 
@@ -51,33 +56,41 @@ export class KeyTable {
     return entry === 0 ? 0 : this.ends[entry - 1]!;
   }
 
-  /** Writes `key` after the last key (without claiming the space) and answers its byte length. */
-  private stage(key: string): number {
+  /** Writes `key` after the last key, without claiming the space, and hashes it. */
+  private stage(key: string): void {
     const needed = this.used + key.length * 3; // a UTF-16 code unit is at most 3 UTF-8 bytes
     if (needed > this.arena.length) {
       const arena = Buffer.allocUnsafe(Math.max(needed, Math.ceil(this.arena.length * 1.5)));
       this.arena.copy(arena, 0, 0, this.used);
       this.arena = arena;
     }
-    // Ids are nearly always ASCII: copying the code units beats a native call per key.
+    // Ids are nearly always ASCII: copying and hashing the code units in one loop beats a native
+    // call per key.
     const { arena, used } = this;
+    let h = FNV_OFFSET;
     for (let i = 0; i < key.length; i++) {
       const c = key.charCodeAt(i);
-      if (c >= 0x80) return arena.write(key, used, 'utf8');
+      if (c >= 0x80) {
+        this.stagedLength = arena.write(key, used, 'utf8');
+        this.stagedHash = hash(arena, used, this.stagedLength);
+        return;
+      }
       arena[used + i] = c;
+      h = Math.imul(h ^ c, FNV_PRIME);
     }
-    return key.length;
+    this.stagedLength = key.length;
+    this.stagedHash = finish(h);
   }
 
   /** The slot holding the staged key (≥ 0), or ~slot of the empty slot where it would go. */
-  private probe(length: number, h: number): number {
-    const { arena, used, slots } = this;
-    const tag = h & 0xff;
-    for (let slot = home(h, slots.length); ; slot = slot + 1 === slots.length ? 0 : slot + 1) {
+  private probe(): number {
+    const { arena, used, slots, slotTags, stagedLength: length } = this;
+    const tag = this.stagedHash & 0xff;
+    for (let slot = home(this.stagedHash, slots.length); ; slot = slot + 1 === slots.length ? 0 : slot + 1) {
       const e = slots[slot]!;
       if (e === 0) return ~slot;
+      if (slotTags[slot] !== tag) continue;
       const entry = e - 1;
-      if (this.tags[entry] !== tag) continue;
       const start = this.start(entry);
       if (this.ends[entry]! - start !== length) continue;
       let same = true;
@@ -94,13 +107,17 @@ export class KeyTable {
   /** 1.5 times the slots; hashes are recomputed from the arena. */
   private resize(): void {
     const slots = new Uint32Array(Math.ceil(this.slots.length * 1.5));
+    const slotTags = new Uint8Array(slots.length);
     for (let entry = 0; entry < this.size; entry++) {
       const start = this.start(entry);
-      let slot = home(hash(this.arena, start, this.ends[entry]! - start), slots.length);
+      const h = hash(this.arena, start, this.ends[entry]! - start);
+      let slot = home(h, slots.length);
       while (slots[slot] !== 0) slot = slot + 1 === slots.length ? 0 : slot + 1;
       slots[slot] = entry + 1;
+      slotTags[slot] = h;
     }
     this.slots = slots;
+    this.slotTags = slotTags;
   }
 
   private growEntries(): void {
@@ -111,18 +128,25 @@ export class KeyTable {
     };
     this.ends = grow(this.ends, new Uint32Array(length));
     this.rows = grow(this.rows, new Uint32Array(length));
-    this.tags = grow(this.tags, new Uint8Array(length));
     this.flags = grow(this.flags, new Uint8Array(length));
   }
 }
 
+const FNV_OFFSET = 0x811c9dc5;
+const FNV_PRIME = 0x01000193;
+
 /** The home slot: the hash's high bits scaled to the table size (any size, no power of two needed). */
 const home = (h: number, size: number): number => Math.floor((h / 0x1_0000_0000) * size);
 
-/** FNV-1a over the bytes, then murmur3's finaliser so that high and low bits are both well mixed. */
+/** FNV-1a over the bytes, finished like the staged hash. */
 function hash(bytes: Uint8Array, start: number, length: number): number {
-  let h = 0x811c9dc5;
-  for (let i = start; i < start + length; i++) h = Math.imul(h ^ bytes[i]!, 0x01000193);
+  let h = FNV_OFFSET;
+  for (let i = start; i < start + length; i++) h = Math.imul(h ^ bytes[i]!, FNV_PRIME);
+  return finish(h);
+}
+
+/** murmur3's finaliser, so that the high bits (home slot) and the low byte (tag) are both well mixed. */
+function finish(h: number): number {
   h ^= h >>> 16;
   h = Math.imul(h, 0x85ebca6b);
   h ^= h >>> 13;
