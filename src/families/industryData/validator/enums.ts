@@ -53,21 +53,25 @@ export type ReferenceList = keyof typeof REFERENCE_LISTS;
 
 /** Case-insensitive lookup of reference codes, answering the canonical spelling. */
 export class ReferenceCodes {
-  private readonly lists = new Map<ReferenceList, Map<string, string>>();
+  private readonly lists = new Map<ReferenceList, { exact: Set<string>; folded: Map<string, string> }>();
 
   constructor(extra: Partial<Record<ReferenceList, readonly string[]>> = {}) {
     for (const list of Object.keys(REFERENCE_LISTS) as ReferenceList[]) {
-      const codes = new Map<string, string>();
+      const exact = new Set<string>();
+      const folded = new Map<string, string>();
       for (const code of [...REFERENCE_LISTS[list], ...(extra[list] ?? [])]) {
-        if (!codes.has(code.toLowerCase())) codes.set(code.toLowerCase(), code);
+        if (folded.has(code.toLowerCase())) continue;
+        exact.add(code);
+        folded.set(code.toLowerCase(), code);
       }
-      this.lists.set(list, codes);
+      this.lists.set(list, { exact, folded });
     }
   }
 
   /** The canonical code for `value` (already trimmed), or undefined when the list lacks it. */
   match(list: ReferenceList, value: string): string | undefined {
-    const key = list === 'gradeLevel' && /^[1-9]$/.test(value) ? `0${value}` : value.toLowerCase();
-    return this.lists.get(list)?.get(key);
+    const { exact, folded } = this.lists.get(list)!;
+    if (exact.has(value)) return value; // the usual case, without lower-casing
+    return folded.get(list === 'gradeLevel' && /^[1-9]$/.test(value) ? `0${value}` : value.toLowerCase());
   }
 }
