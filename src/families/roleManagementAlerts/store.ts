@@ -5,7 +5,7 @@ import { randomUUID } from 'node:crypto';
 import type { Db, Queryable, Row } from '../../db/db.js';
 import type { PageQuery } from '../../graph/list.js';
 import type { AlertName, Settings } from './model.js';
-import { ALERT_NAMES, CONFIGURATION_TYPES, DEFINITIONS, NEVER, SCOPE_ID, SCOPE_TYPE } from './model.js';
+import { ALERT_NAMES, CONFIGURATION_TYPES, DEFAULT_IS_ENABLED, DEFINITIONS, NEVER, SCOPE_ID, SCOPE_TYPE } from './model.js';
 import { REMEDIATIONS } from './remediation.js';
 import { SCANNERS } from './scanners/index.js';
 
@@ -55,7 +55,7 @@ const ALERT_VIEW = `
     COALESCE(s.is_active, false) AS is_active,
     COALESCE(s.last_modified_at, '${NEVER}'::timestamptz) AS last_modified_at,
     COALESCE(s.last_scanned_at, '${NEVER}'::timestamptz) AS last_scanned_at,
-    COALESCE(c.is_enabled, true) AS is_enabled,
+    COALESCE(c.is_enabled, ${DEFAULT_IS_ENABLED}) AS is_enabled,
     c.duration_ms, c.global_admin_count_threshold, c.global_admin_percentage_threshold,
     c.activation_count_threshold, c.activation_interval_ms
   FROM unnest($2::text[]) AS n(name)
