@@ -8,6 +8,7 @@ import type { HandlerDefinition, Operation } from '../../src/engine/index.js';
 import { claimOperations, completeOperations, reportProgress } from '../../src/engine/store.js';
 import { backends, eventually, OTHER_TENANT, sleep, TENANT } from '../support/backends.js';
 import type { TestDatabase } from '../support/backends.js';
+import { instant } from '../support/time.js';
 
 const FAMILY = 'test';
 
@@ -67,7 +68,7 @@ for (const backend of backends) {
       });
       assert.equal(running.status, 'running');
       assert.equal(running.attempts, 1);
-      assert.ok(running.lastActionAt > created.createdAt, 'lastActionDateTime moves on progress');
+      assert.ok(instant(running.lastActionAt) > instant(created.createdAt), 'lastActionDateTime moves on progress');
       release();
       const done = await settled(engine, created.id);
       assert.equal(done.status, 'succeeded');
@@ -75,7 +76,7 @@ for (const backend of backends) {
       assert.equal(done.resourceLocation, 'https://example.test/things/1');
       assert.deepEqual(done.result, { count: 7 });
       assert.equal(done.createdAt, created.createdAt);
-      assert.ok(done.lastActionAt >= running.lastActionAt);
+      assert.ok(instant(done.lastActionAt) >= instant(running.lastActionAt));
       assert.equal(await read(engine, created.id, OTHER_TENANT), null, 'another tenant does not see it');
     });
 
@@ -101,7 +102,7 @@ for (const backend of backends) {
       const again = await engine.create({ tenantId: TENANT, family: FAMILY, kind: 'test.idle', id: 'refresh:alert-1' });
       assert.equal(again.created, true);
       assert.equal(again.operation.status, 'notStarted');
-      assert.ok(again.operation.createdAt > byId[0]!.operation.createdAt);
+      assert.ok(instant(again.operation.createdAt) > instant(byId[0]!.operation.createdAt));
     });
 
     test('create joins the caller’s transaction: a rollback leaves nothing, a commit wakes a worker at once', async () => {

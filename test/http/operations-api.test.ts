@@ -9,6 +9,7 @@ import { Engine } from '../../src/engine/index.js';
 import { backends, OTHER_TENANT, TENANT } from '../support/backends.js';
 import type { TestServer } from '../support/server.js';
 import { startTestServer } from '../support/server.js';
+import { instant } from '../support/time.js';
 
 const ALERTS_OPS = '/beta/identityGovernance/roleManagementAlerts/operations';
 const INDUSTRY_OPS = '/beta/external/industryData/operations';
@@ -92,7 +93,7 @@ for (const backend of backends) {
       assert.equal(json.id, REFRESH_ID);
       assert.match(json.createdDateTime as string, ISO);
       assert.match(json.lastActionDateTime as string, ISO);
-      assert.ok((json.lastActionDateTime as string) >= (json.createdDateTime as string));
+      assert.ok(instant(json.lastActionDateTime as string) >= instant(json.createdDateTime as string));
       assert.equal(json.resourceLocation, '');
       assert.equal(json.status, 'running');
       assert.equal(json.statusDetail, '');
@@ -316,7 +317,7 @@ for (const backend of backends) {
         const during = await body(res);
         assert.equal(during.status, 'running');
         assert.equal(during.statusDetail, 'halfway there');
-        assert.ok((during.lastActionDateTime as string) > (before.lastActionDateTime as string));
+        assert.ok(instant(during.lastActionDateTime as string) > instant(before.lastActionDateTime as string));
 
         const finishing = ts.get(`${ALERTS_OPS}/${operation.id}`, { headers: { prefer: 'wait=30' } });
         setTimeout(() => worker.step(), 300);
