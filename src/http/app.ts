@@ -38,6 +38,12 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   });
   registerGraphHeaders(app);
   registerErrorHandling(app);
+  // Graph SDKs send `Content-Type: application/json` with no body on actions such as refresh.
+  const parseJson = app.getDefaultJsonParser('error', 'error');
+  app.removeContentTypeParser('application/json');
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) =>
+    body === '' ? done(null, undefined) : parseJson(request, String(body), done),
+  );
   await app.register(cors, {
     origin: '*',
     methods: ['GET', 'POST', 'PATCH', 'PUT', 'DELETE'],

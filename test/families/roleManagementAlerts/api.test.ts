@@ -316,6 +316,12 @@ for (const backend of backends) {
       assert.equal(again.lastModifiedDateTime, a.lastModifiedDateTime);
       assert.ok(instant(again.lastScannedDateTime as string) > instant(a.lastScannedDateTime as string));
       assert.equal(again.incidentCount, 2);
+
+      // As the Graph SDKs send it: a JSON content type and no body.
+      const sdkStyle = await call('POST', `${ROOT}/alerts/${id('StaleSignInAlert')}/refresh`, { headers: { 'content-type': 'application/json' } });
+      assert.equal(sdkStyle.status, 202);
+      assert.equal(sdkStyle.headers.get('location'), location);
+      assert.equal((await finish(location)).status, 'succeeded');
     });
 
     test('refresh every alert: body validated; one operation refresh:DirectoryRole_{tenant}; every alert scanned', async () => {
