@@ -3,7 +3,9 @@ import { Command, InvalidArgumentError, Option } from 'commander';
 import { pino } from 'pino';
 import { DirectoryRoles, mintToken, parseList } from '../auth/index.js';
 import { startServer } from '../http/server.js';
+import { DEMO_DEFAULT_USERS } from '../directory/index.js';
 import { DEFAULT_DATA_DIR, DEFAULT_HOST, DEFAULT_PORT, DEMO_TENANT_ID, MIN_RETENTION_MS } from './defaults.js';
+import { tenantId } from './directory.js';
 import { parseDuration } from './duration.js';
 
 interface ServeOptions {
@@ -22,6 +24,9 @@ interface ServeOptions {
   workers: boolean;
   grace: number;
   logLevel: string;
+  demo: boolean;
+  demoTenant: string;
+  demoUsers: number;
 }
 
 const port = (value: string) => {
@@ -57,6 +62,9 @@ export function serveCommand(): Command {
     .addOption(new Option('--concurrency <n>', 'operations run at once by this process').argParser(positive).default(32).env('GRAPH_LRO_CONCURRENCY'))
     .addOption(new Option('--no-workers', 'serve the API only; other processes run the operations'))
     .addOption(new Option('--grace <duration>', 'on SIGTERM/SIGINT, time running operations get to finish').argParser(parseDuration).default(10_000, '10s').env('GRAPH_LRO_GRACE'))
+    .addOption(new Option('--demo-tenant <tid>', 'tenant the demo directory is seeded into (once) and whose alerts are refreshed at start').argParser(tenantId).default(DEMO_TENANT_ID).env('GRAPH_LRO_DEMO_TENANT'))
+    .addOption(new Option('--demo-users <n>', 'users of a newly seeded demo directory').argParser(positive).default(DEMO_DEFAULT_USERS))
+    .addOption(new Option('--no-demo', 'seed and refresh no demo tenant'))
     .addOption(new Option('--log-level <level>', 'fatal, error, warn, info, debug, trace or silent').default('info').env('LOG_LEVEL'))
     .addHelpText(
       'after',
@@ -83,6 +91,7 @@ Examples:
         workers: opts.workers,
         shutdownGraceMs: opts.grace,
         engine: { retentionMs: opts.retention, leaseMs: opts.lease, concurrency: opts.concurrency },
+        ...(opts.demo ? { demo: { tenantId: opts.demoTenant, users: opts.demoUsers } } : {}),
         logger,
       });
       let stopping = false;
@@ -103,21 +112,33 @@ Examples:
 
       const store = opts.databaseUrl ? `PostgreSQL (${new URL(opts.databaseUrl).host})` : `embedded PGlite in ${resolve(opts.dataDir, 'pglite')}`;
       const lines = [`graph-lro listening on ${server.url}`, `  database: ${store}`];
+      lines.push(
+        server.signingKey
+          ? `  tokens:   signed by the local key in ${resolve(opts.dataDir, 'keys')}; mint more with: graph-lro token --help`
+          : `  tokens:   verified against ${opts.jwksUrl}`,
+      );
+      const demo = server.demo;
+      if (demo) lines.push(`  demo:     tenant ${demo.tenantId}${demo.seeded ? `, seeded with ${opts.demoUsers} users` : ''}; its alerts are being refreshed`);
       if (server.signingKey) {
+        const tenant = demo?.tenantId ?? DEMO_TENANT_ID;
         const token = await mintToken({
           key: server.signingKey,
-          tenantId: DEMO_TENANT_ID,
-          scopes: ['RoleManagementAlert.Read.Directory', 'IndustryData.ReadBasic.All'],
-          wids: [DirectoryRoles.globalReader],
+          tenantId: tenant,
+          scopes: ['RoleManagementAlert.ReadWrite.Directory', 'IndustryData.ReadBasic.All'],
+          wids: [DirectoryRoles.privilegedRoleAdministrator],
         });
-        lines.push(
-          `  tokens:   signed by the local key in ${resolve(opts.dataDir, 'keys')}; mint more with: graph-lro token --help`,
-          '',
-          `Read the demo tenant's operations with a token minted just now (Global Reader, valid 1 h):`,
-          `  curl -s '${server.url}/beta/identityGovernance/roleManagementAlerts/operations' -H 'Authorization: Bearer ${token}'`,
-        );
-      } else {
-        lines.push(`  tokens:   verified against ${opts.jwksUrl}`);
+        const alerts = `${server.url}/beta/identityGovernance/roleManagementAlerts`;
+        lines.push('', `A token for tenant ${tenant} minted just now (Privileged Role Administrator, valid 1 h):`, `  export TOKEN='${token}'`);
+        if (demo) {
+          lines.push(
+            'Follow the refresh of the demo alerts (the answer comes when it changes, or after 10 s):',
+            `  curl -s '${alerts}/operations/${demo.refresh.id}' -H "Authorization: Bearer $TOKEN" -H 'Prefer: wait=10'`,
+            'Then the alerts and their incidents:',
+            `  curl -s "${alerts}/alerts?\\$filter=scopeId%20eq%20'/'%20and%20scopeType%20eq%20'DirectoryRole'&\\$expand=alertIncidents" -H "Authorization: Bearer $TOKEN"`,
+          );
+        } else {
+          lines.push('List the operations:', `  curl -s '${alerts}/operations' -H "Authorization: Bearer $TOKEN"`);
+        }
       }
       process.stdout.write(`${lines.join('\n')}\n\n`);
     });

@@ -11,6 +11,8 @@ import type { EngineOptions } from '../engine/index.js';
 import { Engine } from '../engine/index.js';
 import { families } from '../families/index.js';
 import { buildApp } from './app.js';
+import type { DemoConfig, DemoState } from './demo.js';
+import { startDemo } from './demo.js';
 
 export interface ServerConfig {
   port: number;
@@ -27,6 +29,8 @@ export interface ServerConfig {
   workers?: boolean;
   /** Time running handlers get to finish on shutdown. */
   shutdownGraceMs?: number;
+  /** Seed (once) and refresh (every start) a demo tenant; none when absent. */
+  demo?: DemoConfig;
   /** Shared by HTTP and the engine; silent when absent. */
   logger?: Logger;
 }
@@ -39,6 +43,7 @@ export interface RunningServer {
   verifier: Verifier;
   /** The local signing key (absent when tokens are verified against a JWKS). */
   signingKey?: SigningKey;
+  demo?: DemoState;
   close(): Promise<void>;
 }
 
@@ -54,6 +59,8 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
   const shutdown = new AbortController();
   let app: FastifyInstance | undefined;
   const engine = new Engine(db, { ...config.engine, ...(config.logger ? { logger: config.logger } : {}) });
+  let url: string;
+  let demo: DemoState | undefined;
   try {
     for (const family of families) for (const [kind, handler] of Object.entries(family.handlers)) engine.register(kind, handler);
     app = await buildApp({
@@ -65,6 +72,8 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
     });
     await engine.start({ workers: config.workers ?? true });
     await app.listen({ port: config.port, host: config.host });
+    url = listeningUrl(app, config);
+    if (config.demo) demo = await startDemo(db, engine, config.demo, `${(config.publicUrl ?? url).replace(/\/+$/, '')}/beta`);
   } catch (err) {
     shutdown.abort();
     await app?.close();
@@ -72,12 +81,10 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
     await db.close();
     throw err;
   }
-  const address = app.server.address();
-  const port = typeof address === 'object' && address ? address.port : config.port;
-  const host = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host;
   let closing: Promise<void> | undefined;
   return {
-    url: `http://${host.includes(':') ? `[${host}]` : host}:${port}`,
+    url,
+    demo,
     app,
     engine,
     db,
@@ -94,4 +101,11 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
       return closing;
     },
   };
+}
+
+function listeningUrl(app: FastifyInstance, config: ServerConfig): string {
+  const address = app.server.address();
+  const port = typeof address === 'object' && address ? address.port : config.port;
+  const host = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host;
+  return `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
 }

@@ -4,3 +4,4 @@ import { FAMILY } from './model.js';
 import { routes } from './routes.js';
 
 export const roleManagementAlerts: Family = { name: FAMILY, handlers, routes };
+export { startAlertRefresh, startRefreshAll } from './actions.js';

@@ -6,8 +6,8 @@ import { parseQueryOptions } from '../../../graph/odata/query.js';
 import type { GraphRoute } from '../../../graph/route.js';
 import type { Services } from '../../../graph/services.js';
 import { parseAlertPatch, parseRefreshAll, requireNoParameters } from '../bodies.js';
-import { ALERTS_PATH, FAMILY, REFRESH_ALERT_KIND, REFRESH_ALL_KIND, refreshAlertOperationId, refreshAllOperationId } from '../model.js';
-import type { RefreshInput } from '../handlers.js';
+import { startAlertRefresh, startRefreshAll } from '../actions.js';
+import { ALERTS_PATH } from '../model.js';
 import { alertJson, alertSpecs, alertsSpec } from '../resources.js';
 import type { AlertRow } from '../store.js';
 import { countAlerts, getAlert, listAlerts, setAlertActive } from '../store.js';
@@ -74,16 +74,7 @@ export function alertRoutes(services: Services): GraphRoute[] {
         const name = alertOf(principal.tenantId, param(request, 'alertId'));
         requireNoParameters(request.body, 'refresh');
         const root = serviceRoot(request, services.publicUrl);
-        const input: RefreshInput = { alert: name, root };
-        const { operation } = await services.engine.create({
-          tenantId: principal.tenantId,
-          family: FAMILY,
-          kind: REFRESH_ALERT_KIND,
-          id: refreshAlertOperationId(principal.tenantId, name),
-          input: { ...input },
-          resourceLocation: '',
-          statusDetail: '',
-        });
+        const { operation } = await startAlertRefresh(services.engine, principal.tenantId, name, root);
         return accepted(reply, root, operation);
       },
     },
@@ -94,16 +85,7 @@ export function alertRoutes(services: Services): GraphRoute[] {
       async handler({ request, reply, principal }) {
         parseRefreshAll(request.body);
         const root = serviceRoot(request, services.publicUrl);
-        const input: RefreshInput = { root };
-        const { operation } = await services.engine.create({
-          tenantId: principal.tenantId,
-          family: FAMILY,
-          kind: REFRESH_ALL_KIND,
-          id: refreshAllOperationId(principal.tenantId),
-          input: { ...input },
-          resourceLocation: '',
-          statusDetail: '',
-        });
+        const { operation } = await startRefreshAll(services.engine, principal.tenantId, root);
         return accepted(reply, root, operation);
       },
     },
