@@ -1,0 +1,284 @@
+// The embedded blob store: files under a directory (`<data-dir>/blobs`), one directory per
+// container. Any number of processes may share the directory (a network file system), but writes
+// of one blob are serialized only within a process.
+//
+//   <root>/<container>/blobs/<sha256(name)>.json     the blob's properties and current version
+//   <root>/<container>/data/<version>                its content
+//   <root>/<container>/blocks/<sha256(name)>/<hex(blockId)>   staged blocks
+//   <root>/<container>/tmp/                          bodies being written
+//
+// A body is written to tmp/ and renamed into place only when complete; the properties file is
+// then replaced by rename, so a reader sees the old blob or the new one, never a partial one.
+// Names are hashed: any blob name fits the file system, and case-insensitive ones too.
+import { createHash, randomUUID } from 'node:crypto';
+import { createReadStream, createWriteStream } from 'node:fs';
+import type { FileHandle } from 'node:fs/promises';
+import { mkdir, open, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { KeyedLock } from './lock.js';
+import { compareNames, Meter, newEtag, tooLarge } from './meter.js';
+import { isContainerName } from './names.js';
+import type { BlobProperties, BlobStore, ByteRange, CommitOptions, ListOptions, ListPage, PutOptions } from './types.js';
+import { BlobStoreError, MAX_STAGED_BLOCKS } from './types.js';
+
+interface Stored extends Omit<BlobProperties, 'createdAt' | 'lastModified'> {
+  version: string;
+  createdAt: string;
+  lastModified: string;
+}
+
+const hash = (text: string) => createHash('sha256').update(text).digest('hex');
+const isMissing = (err: unknown) => (err as NodeJS.ErrnoException | null)?.code === 'ENOENT';
+const DEFAULT_TYPE = 'application/octet-stream';
+const MAX_RESULTS = 5000;
+
+function toProperties(s: Stored): BlobProperties {
+  const props: BlobProperties = {
+    name: s.name,
+    size: s.size,
+    etag: s.etag,
+    createdAt: new Date(s.createdAt),
+    lastModified: new Date(s.lastModified),
+    contentType: s.contentType,
+  };
+  if (s.contentMd5 !== undefined) props.contentMd5 = s.contentMd5;
+  return props;
+}
+
+export class FileBlobStore implements BlobStore {
+  readonly kind = 'file';
+  private readonly locks = new KeyedLock();
+
+  constructor(readonly root: string) {}
+
+  private dir(container: string): string {
+    if (!isContainerName(container)) throw new Error(`invalid container name '${container}'`);
+    return join(this.root, container);
+  }
+
+  private metaPath = (container: string, name: string) => join(this.dir(container), 'blobs', `${hash(name)}.json`);
+  private dataPath = (container: string, version: string) => join(this.dir(container), 'data', version);
+  private blocksDir = (container: string, name: string) => join(this.dir(container), 'blocks', hash(name));
+  private blockPath = (container: string, name: string, blockId: string) =>
+    join(this.blocksDir(container, name), Buffer.from(blockId).toString('hex'));
+  private lockKey = (container: string, name: string) => `${container}/${name}`;
+
+  private async tmpPath(container: string): Promise<string> {
+    const tmp = join(this.dir(container), 'tmp');
+    await mkdir(tmp, { recursive: true });
+    return join(tmp, randomUUID());
+  }
+
+  private async readMeta(container: string, name: string): Promise<Stored | undefined> {
+    try {
+      return JSON.parse(await readFile(this.metaPath(container, name), 'utf8')) as Stored;
+    } catch (err) {
+      if (isMissing(err)) return undefined;
+      throw err;
+    }
+  }
+
+  /** Writes `body` to a new temporary file; removes it on failure. */
+  private async receive(container: string, body: Readable, meter: Meter, signal?: AbortSignal): Promise<string> {
+    const tmp = await this.tmpPath(container);
+    try {
+      await pipeline(body, meter, createWriteStream(tmp, { flags: 'wx' }), ...(signal ? [{ signal }] : []));
+      return tmp;
+    } catch (err) {
+      await rm(tmp, { force: true });
+      throw err;
+    }
+  }
+
+  /**
+   * Makes the content at `tmp` the blob `name` (call under the blob's lock): the content moves to
+   * data/, the properties file is replaced, the old content, and every staged block of the name,
+   * are removed.
+   */
+  private async publish(container: string, name: string, tmp: string, size: number, options: { contentType?: string; contentMd5?: string }) {
+    const version = randomUUID();
+    await mkdir(join(this.dir(container), 'data'), { recursive: true });
+    await mkdir(join(this.dir(container), 'blobs'), { recursive: true });
+    await rename(tmp, this.dataPath(container, version));
+    const old = await this.readMeta(container, name);
+    const now = new Date().toISOString();
+    const stored: Stored = {
+      name,
+      size,
+      etag: newEtag(),
+      createdAt: old?.createdAt ?? now,
+      lastModified: now,
+      contentType: options.contentType ?? DEFAULT_TYPE,
+      version,
+      ...(options.contentMd5 !== undefined ? { contentMd5: options.contentMd5 } : {}),
+    };
+    const metaTmp = `${tmp}.json`;
+    await writeFile(metaTmp, JSON.stringify(stored));
+    await rename(metaTmp, this.metaPath(container, name));
+    if (old) await rm(this.dataPath(container, old.version), { force: true });
+    await rm(this.blocksDir(container, name), { recursive: true, force: true });
+    return toProperties(stored);
+  }
+
+  async putBlob(container: string, name: string, body: Readable, options: PutOptions): Promise<BlobProperties> {
+    const meter = new Meter(options.maxBytes);
+    const tmp = await this.receive(container, body, meter, options.signal);
+    try {
+      const contentMd5 = meter.check(options.contentMd5);
+      return await this.locks.run(this.lockKey(container, name), () =>
+        this.publish(container, name, tmp, meter.bytes, { contentType: options.contentType, contentMd5 }),
+      );
+    } finally {
+      await rm(tmp, { force: true });
+    }
+  }
+
+  async stagedBlocks(container: string, name: string): Promise<{ blockId: string; size: number }[]> {
+    const dir = this.blocksDir(container, name);
+    let files: string[];
+    try {
+      files = await readdir(dir);
+    } catch (err) {
+      if (isMissing(err)) return [];
+      throw err;
+    }
+    const blocks = await Promise.all(
+      files.map(async (file) => ({ blockId: Buffer.from(file, 'hex').toString(), size: (await stat(join(dir, file)).catch(() => ({ size: -1 }))).size })),
+    );
+    return blocks.filter((b) => b.size >= 0).sort((a, b) => compareNames(a.blockId, b.blockId));
+  }
+
+  async stageBlock(container: string, name: string, blockId: string, body: Readable, options: PutOptions) {
+    const staged = await this.stagedBlocks(container, name);
+    const others = staged.filter((b) => b.blockId !== blockId);
+    if (others.length >= MAX_STAGED_BLOCKS) {
+      throw new BlobStoreError('BlockCountExceedsLimit', `The uncommitted block count cannot exceed the maximum limit of ${MAX_STAGED_BLOCKS} blocks.`);
+    }
+    const room = options.maxBytes - others.reduce((sum, b) => sum + b.size, 0);
+    if (room < 0) throw tooLarge(options.maxBytes);
+    const meter = new Meter(room);
+    const tmp = await this.receive(container, body, meter, options.signal);
+    try {
+      const contentMd5 = meter.check(options.contentMd5);
+      await mkdir(this.blocksDir(container, name), { recursive: true });
+      await rename(tmp, this.blockPath(container, name, blockId));
+      return { contentMd5, size: meter.bytes };
+    } finally {
+      await rm(tmp, { force: true });
+    }
+  }
+
+  async commitBlocks(container: string, name: string, blockIds: readonly string[], options: CommitOptions): Promise<BlobProperties> {
+    return this.locks.run(this.lockKey(container, name), async () => {
+      let size = 0;
+      for (const id of new Set(blockIds)) {
+        const found = await stat(this.blockPath(container, name, id)).catch((err: unknown) => {
+          if (isMissing(err)) return undefined;
+          throw err;
+        });
+        if (!found) throw new BlobStoreError('InvalidBlockList', `The block list names block '${id}', which was not staged for this blob.`);
+        size += found.size * blockIds.filter((b) => b === id).length;
+      }
+      if (size > options.maxBytes) throw tooLarge(options.maxBytes);
+      const tmp = await this.tmpPath(container);
+      try {
+        const paths = blockIds.map((id) => this.blockPath(container, name, id));
+        await pipeline(
+          async function* () {
+            for (const path of paths) yield* createReadStream(path);
+          },
+          createWriteStream(tmp, { flags: 'wx' }),
+        );
+        return await this.publish(container, name, tmp, size, options);
+      } finally {
+        await rm(tmp, { force: true });
+      }
+    });
+  }
+
+  async get(container: string, name: string): Promise<BlobProperties | undefined> {
+    const stored = await this.readMeta(container, name);
+    return stored && toProperties(stored);
+  }
+
+  async list(container: string, options: ListOptions = {}): Promise<ListPage> {
+    let files: string[];
+    try {
+      files = await readdir(join(this.dir(container), 'blobs'));
+    } catch (err) {
+      if (isMissing(err)) return { blobs: [] };
+      throw err;
+    }
+    const all: Stored[] = [];
+    for (const file of files.filter((f) => f.endsWith('.json'))) {
+      try {
+        all.push(JSON.parse(await readFile(join(this.dir(container), 'blobs', file), 'utf8')) as Stored);
+      } catch (err) {
+        if (!isMissing(err)) throw err;
+      }
+    }
+    const { prefix = '', marker } = options;
+    const max = Math.min(options.maxResults ?? MAX_RESULTS, MAX_RESULTS);
+    const matching = all
+      .filter((s) => s.name.startsWith(prefix) && (marker === undefined || compareNames(s.name, marker) >= 0))
+      .sort((a, b) => compareNames(a.name, b.name));
+    const page: ListPage = { blobs: matching.slice(0, max).map(toProperties) };
+    if (matching.length > max) page.nextMarker = matching[max]!.name;
+    return page;
+  }
+
+  async openRead(container: string, name: string, range?: ByteRange): Promise<Readable> {
+    // The content may be replaced between reading the properties and opening it: look again.
+    for (let tries = 0; tries < 3; tries++) {
+      const stored = await this.readMeta(container, name);
+      if (!stored) break;
+      let handle: FileHandle;
+      try {
+        handle = await open(this.dataPath(container, stored.version), 'r');
+      } catch (err) {
+        if (isMissing(err)) continue;
+        throw err;
+      }
+      return handle.createReadStream(range ? { start: range.start, end: range.end } : {});
+    }
+    throw new BlobStoreError('BlobNotFound', 'The specified blob does not exist.');
+  }
+
+  async delete(container: string, name: string): Promise<boolean> {
+    return this.locks.run(this.lockKey(container, name), async () => {
+      const stored = await this.readMeta(container, name);
+      if (!stored) return false;
+      await rm(this.metaPath(container, name), { force: true });
+      await rm(this.dataPath(container, stored.version), { force: true });
+      await rm(this.blocksDir(container, name), { recursive: true, force: true });
+      return true;
+    });
+  }
+
+  async deleteContainer(container: string): Promise<void> {
+    // Out of the way first, so that nothing reads a half-deleted container.
+    const trash = join(this.root, `.trash-${randomUUID()}`);
+    try {
+      await rename(this.dir(container), trash);
+    } catch (err) {
+      if (isMissing(err)) return;
+      throw err;
+    }
+    await rm(trash, { recursive: true, force: true });
+  }
+
+  async containers(): Promise<string[]> {
+    let entries: string[];
+    try {
+      entries = await readdir(this.root);
+    } catch (err) {
+      if (isMissing(err)) return [];
+      throw err;
+    }
+    // A trash directory left by a crash is removed on the way.
+    await Promise.all(entries.filter((e) => e.startsWith('.trash-')).map((e) => rm(join(this.root, e), { recursive: true, force: true })));
+    return entries.filter(isContainerName);
+  }
+}
