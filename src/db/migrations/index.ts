@@ -1,6 +1,7 @@
 import { operations } from './0001_operations.js';
 import { directory } from './0002_directory.js';
 import { roleManagementAlerts } from './0004_role_management_alerts.js';
+import { industryData } from './0005_industry_data.js';
 
 export interface Migration {
   version: number;
@@ -10,4 +11,4 @@ export interface Migration {
 }
 
 /** In order; a migration once released is never edited, only followed by another. */
-export const migrations: readonly Migration[] = [operations, directory, roleManagementAlerts];
+export const migrations: readonly Migration[] = [operations, directory, roleManagementAlerts, industryData];

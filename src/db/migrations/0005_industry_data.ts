@@ -1,0 +1,95 @@
+import type { Migration } from './index.js';
+
+// Industry data (issue 4): source systems, data connectors, inbound flows and upload sessions,
+// per tenant; the key that signs upload URLs; and the blob store that keeps uploads in the
+// database when it is shared (src/storage/database.ts).
+export const industryData: Migration = {
+  version: 5,
+  name: 'industry_data',
+  statements: [
+    `CREATE TABLE industry_data_source_systems (
+      tenant_id text NOT NULL,
+      id text NOT NULL,
+      display_name text NOT NULL,
+      vendor text,
+      user_matching_settings jsonb NOT NULL DEFAULT '[]',
+      created_at timestamptz NOT NULL DEFAULT now(),
+      PRIMARY KEY (tenant_id, id)
+    )`,
+    // A source system in use cannot be deleted (409): no ON DELETE action.
+    `CREATE TABLE industry_data_connectors (
+      tenant_id text NOT NULL,
+      id text NOT NULL,
+      display_name text NOT NULL,
+      file_format_code text NOT NULL,
+      source_system_id text NOT NULL,
+      -- the files of the last validation without errors (the validator's FileSetChanged)
+      last_validated_files jsonb,
+      created_at timestamptz NOT NULL DEFAULT now(),
+      PRIMARY KEY (tenant_id, id),
+      FOREIGN KEY (tenant_id, source_system_id) REFERENCES industry_data_source_systems (tenant_id, id)
+    )`,
+    `CREATE INDEX industry_data_connectors_source_system ON industry_data_connectors (tenant_id, source_system_id)`,
+    `CREATE TABLE industry_data_inbound_flows (
+      tenant_id text NOT NULL,
+      id text NOT NULL,
+      display_name text NOT NULL,
+      data_domain text NOT NULL,
+      effective_at timestamptz NOT NULL,
+      expires_at timestamptz,
+      connector_id text NOT NULL,
+      year_id text,
+      created_at timestamptz NOT NULL DEFAULT now(),
+      PRIMARY KEY (tenant_id, id),
+      FOREIGN KEY (tenant_id, connector_id) REFERENCES industry_data_connectors (tenant_id, id)
+    )`,
+    `CREATE INDEX industry_data_inbound_flows_connector ON industry_data_inbound_flows (tenant_id, connector_id)`,
+    // The connector's current upload session; its id names the blob container.
+    `CREATE TABLE industry_data_upload_sessions (
+      id text PRIMARY KEY,
+      tenant_id text NOT NULL,
+      connector_id text NOT NULL,
+      created_at timestamptz NOT NULL DEFAULT now(),
+      container_expires_at timestamptz NOT NULL,
+      UNIQUE (tenant_id, connector_id),
+      FOREIGN KEY (tenant_id, connector_id) REFERENCES industry_data_connectors (tenant_id, id) ON DELETE CASCADE
+    )`,
+    `CREATE INDEX industry_data_upload_sessions_expiry ON industry_data_upload_sessions (container_expires_at)`,
+    // The HMAC key of upload URLs, shared by every instance on the database.
+    `CREATE TABLE industry_data_signing_keys (
+      id integer PRIMARY KEY,
+      secret bytea NOT NULL,
+      created_at timestamptz NOT NULL DEFAULT now()
+    )`,
+    `CREATE TABLE blob_objects (
+      container_id text NOT NULL,
+      name text COLLATE "C" NOT NULL,
+      version text NOT NULL,
+      size bigint NOT NULL,
+      content_type text NOT NULL,
+      content_md5 text,
+      etag text NOT NULL,
+      created_at timestamptz NOT NULL,
+      last_modified timestamptz NOT NULL,
+      PRIMARY KEY (container_id, name)
+    )`,
+    `CREATE TABLE blob_blocks (
+      container_id text NOT NULL,
+      name text COLLATE "C" NOT NULL,
+      block_id text COLLATE "C" NOT NULL,
+      version text NOT NULL,
+      size bigint NOT NULL,
+      created_at timestamptz NOT NULL DEFAULT now(),
+      PRIMARY KEY (container_id, name, block_id)
+    )`,
+    `CREATE TABLE blob_chunks (
+      version text NOT NULL,
+      seq integer NOT NULL,
+      byte_offset bigint NOT NULL,
+      container_id text NOT NULL,
+      data bytea NOT NULL,
+      PRIMARY KEY (version, seq)
+    )`,
+    `CREATE INDEX blob_chunks_container ON blob_chunks (container_id)`,
+  ],
+};
