@@ -50,6 +50,8 @@ const seconds = (ms: number) => `${Math.round(ms / 100) / 10} s`;
 export class Runner {
   private readonly jobs = new Map<string, Job>();
   private readonly completions: Completion[] = [];
+  /** Leases of outcomes not yet written: renewed like running jobs, so a slow write never lets them expire. */
+  private readonly unwritten = new Map<string, Lease>();
   private flushing: Promise<void> | undefined;
   private loopDone: Promise<void> | undefined;
   private stopping = false;
@@ -187,6 +189,7 @@ export class Runner {
     const completion = this.outcome(job, error, result);
     if (completion) {
       this.completions.push(completion);
+      this.unwritten.set(job.key, job.lease);
       this.flushing ??= this.flush();
     }
     if (this.jobs.size === 0) for (const resolve of this.idleJobs.splice(0)) resolve();
@@ -229,6 +232,7 @@ export class Runner {
         const batch = this.completions.splice(0, 500);
         try {
           await completeOperations(this.db, this.options.owner, this.options.retentionMs, batch);
+          for (const c of batch) this.unwritten.delete(operationKey(c.tenantId, c.id));
         } catch (err) {
           this.options.logger.error({ err, count: batch.length }, 'writing operation outcomes failed; retrying');
           this.completions.unshift(...batch);
@@ -263,12 +267,13 @@ export class Runner {
 
   private async renew(): Promise<void> {
     const jobs = [...this.jobs.values()];
-    if (jobs.length === 0) {
+    const leases = [...jobs.map((j) => j.lease), ...this.unwritten.values()];
+    if (leases.length === 0) {
       this.lastRenewal = Date.now();
       return;
     }
     try {
-      const renewed = await renewLeases(this.db, this.options.owner, this.options.leaseMs, jobs.map((j) => j.lease));
+      const renewed = await renewLeases(this.db, this.options.owner, this.options.leaseMs, leases);
       this.lastRenewal = Date.now();
       for (const job of jobs) {
         if (!renewed.has(job.key)) this.end(job, new LeaseLostError('The lease on this operation was lost to another worker.'));

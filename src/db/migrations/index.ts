@@ -2,6 +2,7 @@ import { operations } from './0001_operations.js';
 import { directory } from './0002_directory.js';
 import { roleManagementAlerts } from './0004_role_management_alerts.js';
 import { industryData } from './0005_industry_data.js';
+import { claimFunction } from './0006_claim_function.js';
 
 export interface Migration {
   version: number;
@@ -11,4 +12,4 @@ export interface Migration {
 }
 
 /** In order; a migration once released is never edited, only followed by another. */
-export const migrations: readonly Migration[] = [operations, directory, roleManagementAlerts, industryData];
+export const migrations: readonly Migration[] = [operations, directory, roleManagementAlerts, industryData, claimFunction];
