@@ -9,4 +9,6 @@ export interface Services {
   publicUrl?: string;
   /** Aborted when the server shuts down: long-polls answer at once. */
   shutdown: AbortSignal;
+  /** The server's data directory (embedded database, keys, uploaded files); absent in memory-only setups. */
+  dataDir?: string;
 }

@@ -54,5 +54,6 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   registerHealth(app, options.db);
   registerAdmin(app, options.db, options.services.verifier);
   for (const family of options.families) graphRoutes(app, options.services.verifier, family.routes(options.services));
+  for (const family of options.families) if (family.register) await app.register((scope) => family.register!(scope, options.services));
   return app;
 }

@@ -1,5 +1,6 @@
 // OData key syntax: `operations('refresh:DirectoryRole_…')` addresses the same entity as
 // `operations/refresh:DirectoryRole_…` (spec §2.5). Rewritten before routing.
+import { API_VERSION } from '../graph/context.js';
 
 const KEY_SEGMENT = /^([A-Za-z][A-Za-z0-9_]*)\((?:'((?:[^']|'')*)'|([^()']+))\)$/;
 
@@ -18,6 +19,8 @@ function rewriteSegment(raw: string): string {
 }
 
 export function rewriteKeySegments(url: string): string {
+  // Only Graph's paths: elsewhere (the blob endpoint) `name(1)` is a file name, not a key.
+  if (!url.startsWith(`/${API_VERSION}/`)) return url;
   const q = url.indexOf('?');
   const path = q < 0 ? url : url.slice(0, q);
   if (!path.includes('(') && !path.includes('%28')) return url;

@@ -68,7 +68,7 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
       families,
       logger: config.logger,
       trustProxy: config.trustProxy,
-      services: { engine, verifier, publicUrl: config.publicUrl, shutdown: shutdown.signal },
+      services: { engine, verifier, publicUrl: config.publicUrl, shutdown: shutdown.signal, dataDir },
     });
     await engine.start({ workers: config.workers ?? true });
     await app.listen({ port: config.port, host: config.host });
