@@ -16,6 +16,11 @@ export interface ValidationOptions {
   limits?: Partial<ValidationLimits>;
   /** The flow creates unmatched users: `givenName` and `familyName` become required. Default false. */
   createUnmatchedUsers?: boolean;
+  /**
+   * The connector has an upload session, so an upload without any file is a file set with every
+   * file missing (RequiredFileNotFound, …) rather than UploadSessionNotFound. Default false.
+   */
+  uploadSessionExists?: boolean;
   /** Files of the last successfully validated upload of this connector (FileSetChanged). */
   previousFiles?: readonly string[];
   /** Codes a tenant added to a reference list; they are accepted besides the defaults. */

@@ -26,7 +26,9 @@ export async function validateUpload(files: readonly UploadedFile[], options: Va
   if (!SUPPORTED_FORMATS.has(options.format)) {
     return connectorIssue('UnsupportedFileFormat', 'fileFormat', `${quote(options.format)} is not a file format this service validates; use "schoolDataSyncV2Rev1"`);
   }
-  if (files.length === 0) return connectorIssue('UploadSessionNotFound', 'uploadSession', 'no file was uploaded to the connector');
+  if (files.length === 0 && options.uploadSessionExists !== true) {
+    return connectorIssue('UploadSessionNotFound', 'uploadSession', 'no file was uploaded to the connector');
+  }
 
   const issues = new IssueLog(limits.maxIssuesPerCode);
   const present = checkFileSet(files, options.previousFiles ?? [], issues);

@@ -20,6 +20,18 @@ describe('phase 0: connector and session', () => {
       warnings: [],
     });
   });
+
+  test('an empty upload session is a file set with every file missing (uploadSessionExists)', async () => {
+    assert.deepEqual(await validate([], { uploadSessionExists: true, previousFiles: ['orgs.csv', 'users.csv', 'roles.csv', 'demographics.csv'] }), {
+      validatedFiles: [],
+      errors: ['orgs.csv', 'users.csv', 'roles.csv'].map((file) => issue('RequiredFileNotFound', file)),
+      warnings: [
+        issue('OptionalFileNotFound', 'classes.csv'),
+        issue('OptionalFileNotFound', 'enrollments.csv'),
+        issue('FileSetChanged', 'demographics.csv', 'the last validated upload had this file; without it, its records will be treated as inactive'),
+      ],
+    });
+  });
 });
 
 describe('phase 1: file set', () => {
