@@ -1,5 +1,74 @@
+// Industry data (spec §4): names, paths, types and limits of the family.
+
 /** The engine family of industry data operations (validate, runs). */
 export const FAMILY = 'industryData';
 
 /** Properties of `microsoft.graph.industryData.fileValidateOperation` beyond longRunningOperation. */
 export const FILE_VALIDATE_PROPERTIES = ['validatedFiles', 'errors', 'warnings'] as const;
+
+export const ROOT_PATH = 'external/industryData';
+export const SOURCE_SYSTEMS_PATH = `${ROOT_PATH}/sourceSystems`;
+export const CONNECTORS_PATH = `${ROOT_PATH}/dataConnectors`;
+export const INBOUND_FLOWS_PATH = `${ROOT_PATH}/inboundFlows`;
+export const OPERATIONS_PATH = `${ROOT_PATH}/operations`;
+
+const NS = 'microsoft.graph.industryData';
+export const TYPES = {
+  sourceSystem: `${NS}.sourceSystemDefinition`,
+  connector: `${NS}.industryDataConnector`,
+  azureDataLakeConnector: `${NS}.azureDataLakeConnector`,
+  fileFormat: `${NS}.fileFormatReferenceValue`,
+  userMatchTarget: `${NS}.userMatchTargetReferenceValue`,
+  identifierType: `${NS}.identifierTypeReferenceValue`,
+  inboundFlow: `${NS}.inboundFlow`,
+  inboundFileFlow: `${NS}.inboundFileFlow`,
+  fileUploadSession: `${NS}.fileUploadSession`,
+  fileValidateOperation: `${NS}.fileValidateOperation`,
+} as const;
+
+/** Connector types Graph has that this service does not create (a clear 400 rather than "unknown type"). */
+export const OTHER_CONNECTOR_TYPES: readonly string[] = [`${NS}.apiDataConnector`, `${NS}.oneRosterApiDataConnector`, `${NS}.fileDataConnector`, TYPES.connector];
+
+/**
+ * `fileFormat.code` values (spec §4.2), and `schoolDataSyncV2.1`, the spelling of Microsoft's
+ * Postman collection. Only SDS v2.1 is validated; a v1 connector's validation reports
+ * UnsupportedFileFormat.
+ */
+export const FILE_FORMATS: readonly string[] = ['schoolDataSyncV2Rev1', 'schoolDataSyncV1', 'schoolDataSyncV2.1'];
+
+export const DATA_DOMAINS = ['educationRostering', 'unknownFutureValue'] as const;
+
+/** displayName and vendor: at most 100 characters (spec §4.2, §4.5). */
+export const MAX_NAME_LENGTH = 100;
+export const MAX_USER_MATCHING_SETTINGS = 100;
+
+/** The operation kind the engine runs for `validate`. */
+export const VALIDATE_KIND = 'industryData.validate';
+/** While a validation of a connector is running, another validate returns it. */
+export const validateDedupeKey = (connectorId: string) => `validate:${connectorId}`;
+
+const HOUR_MS = 60 * 60 * 1000;
+/** How long an upload container lives (Graph's example: about two days). */
+export const CONTAINER_TTL_MS = 48 * HOUR_MS;
+/** How long an upload URL is valid (Graph's example: about 14 hours); never past the container. */
+export const SESSION_TTL_MS = 14 * HOUR_MS;
+
+/** Where the blob endpoint of upload sessions lives, outside the Graph version root. */
+export const BLOB_PREFIX = '/blob';
+
+/** Bytes per uploaded file; more answers 413 (env `GRAPH_LRO_MAX_UPLOAD_BYTES`). Default 1 GiB. */
+export function maxUploadBytes(env: NodeJS.ProcessEnv = process.env): number {
+  return positiveInteger(env.GRAPH_LRO_MAX_UPLOAD_BYTES, 1024 * 1024 * 1024, 'GRAPH_LRO_MAX_UPLOAD_BYTES');
+}
+
+/** Data rows per CSV file the validator accepts (env `GRAPH_LRO_SDS_MAX_RECORDS`); default 500,000, SDS's own. */
+export function maxRecords(env: NodeJS.ProcessEnv = process.env): number {
+  return positiveInteger(env.GRAPH_LRO_SDS_MAX_RECORDS, 500_000, 'GRAPH_LRO_SDS_MAX_RECORDS');
+}
+
+function positiveInteger(raw: string | undefined, fallback: number, name: string): number {
+  if (raw === undefined || raw === '') return fallback;
+  const n = Number(raw);
+  if (!Number.isSafeInteger(n) || n < 1) throw new Error(`${name} must be a positive whole number; got '${raw}'.`);
+  return n;
+}
