@@ -2,6 +2,7 @@
 
 export function parsePrefer(header: string | string[] | undefined): Map<string, string> {
   const prefs = new Map<string, string>();
+  if (header === undefined) return prefs;
   for (const part of [header ?? []].flat().join(',').split(',')) {
     const [token, ...rest] = part.split(';')[0]!.split('=');
     const name = token?.trim().toLowerCase();

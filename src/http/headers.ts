@@ -7,18 +7,17 @@ export const GRAPH_JSON = 'application/json;odata.metadata=minimal;odata.streami
 const CLIENT_REQUEST_ID = /^[\x21-\x7e]{1,128}$/;
 
 export function registerGraphHeaders(app: FastifyInstance): void {
-  app.addHook('onRequest', async (request, reply) => {
+  // Callback hooks: they run on every request, and async ones cost a promise each.
+  app.addHook('onRequest', (request, reply, done) => {
     const requestId = String(request.id);
     const given = request.headers['client-request-id'];
     const clientRequestId = typeof given === 'string' && CLIENT_REQUEST_ID.test(given) ? given : requestId;
-    reply.header('request-id', requestId);
-    reply.header('client-request-id', clientRequestId);
-    reply.header('cache-control', 'no-store');
-    reply.header('odata-version', '4.0');
+    reply.headers({ 'request-id': requestId, 'client-request-id': clientRequestId, 'cache-control': 'no-store', 'odata-version': '4.0' });
+    done();
   });
-  app.addHook('onSend', async (_request, reply, payload) => {
+  app.addHook('onSend', (_request, reply, payload, done) => {
     const type = reply.getHeader('content-type');
     if (typeof type === 'string' && type.startsWith('application/json') && reply.statusCode < 400) reply.header('content-type', GRAPH_JSON);
-    return payload;
+    done(null, payload);
   });
 }
