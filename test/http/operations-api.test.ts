@@ -121,7 +121,7 @@ for (const backend of backends) {
       const { operation } = await create({
         tenantId: TENANT,
         family: 'industryData',
-        kind: 'industryData.validate',
+        kind: 'test.fixture', // no handler: the test sets its state
         odataType: 'microsoft.graph.industryData.fileValidateOperation',
         resourceLocation: `${ts.url}/beta/external/industryData/dataConnectors/022da4a0-c239-4b07-abed-08dad8e7a07a`,
         result,
