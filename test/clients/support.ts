@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import { DirectoryRoles } from '../../src/auth/index.js';
 import { seedDemoTenant } from '../../src/directory/index.js';
+import type { ServerConfig } from '../../src/http/server.js';
 import type { Backend } from '../support/backends.js';
 import { TENANT } from '../support/backends.js';
 import type { TestServer } from '../support/server.js';
@@ -31,8 +32,8 @@ export interface ClientSuite {
   close(): Promise<void>;
 }
 
-export async function startClientSuite(backend: Backend, options: { users?: number } = {}): Promise<ClientSuite> {
-  const ts = await startTestServer(backend);
+export async function startClientSuite(backend: Backend, options: { users?: number; config?: Partial<ServerConfig> } = {}): Promise<ClientSuite> {
+  const ts = await startTestServer(backend, options.config);
   await seedDemoTenant(ts.server.db, TENANT, { users: options.users ?? 60 });
   const writer = await ts.token({
     scopes: [
