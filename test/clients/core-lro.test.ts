@@ -94,7 +94,7 @@ for (const backend of backends) {
       assert.equal(seen.at(-1), 'succeeded');
     });
 
-    test('refresh all: the final GET follows resourceLocation', async () => {
+    test('refresh all: the final GET follows resourceLocation to the scoped alerts list', async () => {
       const { lro, sent } = adapter(s, `${s.ts.url}${ALERTS_ROOT}/alerts/refresh`, { scopeId: '/', scopeType: 'DirectoryRole' });
       const result = (await createHttpPoller<Json, OperationState<Json>>(lro, { intervalInMs: 50 }).pollUntilDone()) as Json;
       const lastPoll = sent.at(-2)!.body!;
@@ -102,7 +102,10 @@ for (const backend of backends) {
       assert.ok(typeof lastPoll.resourceLocation === 'string' && lastPoll.resourceLocation.length > 0, `resourceLocation of refresh-all: ${JSON.stringify(lastPoll.resourceLocation)}`);
       assert.equal(sent.at(-1)!.url, lastPoll.resourceLocation);
       assert.equal(sent.at(-1)!.status, 200);
-      assert.ok(result['@odata.context'], 'the final GET answered an OData body');
+      // resourceLocation of refresh-all is the scoped alerts list, so the final GET is the seven alerts.
+      assert.equal(lastPoll.resourceLocation, `${s.ts.url}${ALERTS_ROOT}/alerts?$filter=${encodeURIComponent("scopeId eq '/' and scopeType eq 'DirectoryRole'")}`);
+      assert.equal(result['@odata.context'], `${s.ts.url}/beta/$metadata#identityGovernance/roleManagementAlerts/alerts`);
+      assert.equal((result.value as Json[]).length, 7);
     });
 
     test('validate: from the 202 to the final GET of the connector', async () => {
