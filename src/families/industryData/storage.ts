@@ -48,10 +48,20 @@ export async function sweepContainers(db: Db, store: BlobStore): Promise<number>
 
 const SWEEP_INTERVAL_MS = 10 * 60 * 1000;
 
-/** Sweeps every 10 minutes until `stop` aborts. */
+/** Sweeps a minute after start, then every 10 minutes, until `stop` aborts. */
 export function startSweeping(db: Db, store: BlobStore, stop: AbortSignal, onError: (err: unknown) => void): void {
   if (stop.aborted) return;
-  const timer = setInterval(() => void sweepContainers(db, store).catch(onError), SWEEP_INTERVAL_MS);
+  const sweep = () => void sweepContainers(db, store).catch(onError);
+  const first = setTimeout(sweep, 60_000);
+  const timer = setInterval(sweep, SWEEP_INTERVAL_MS);
+  first.unref();
   timer.unref();
-  stop.addEventListener('abort', () => clearInterval(timer), { once: true });
+  stop.addEventListener(
+    'abort',
+    () => {
+      clearTimeout(first);
+      clearInterval(timer);
+    },
+    { once: true },
+  );
 }

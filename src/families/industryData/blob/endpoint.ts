@@ -474,6 +474,8 @@ export async function registerBlobEndpoint(app: FastifyInstance, services: Servi
     if (request.headers['content-type'] === '') delete request.headers['content-type'];
   });
   app.setErrorHandler(async (err: FastifyError, request, reply) => {
+    // The client went away in the middle of its body: nobody is left to answer.
+    if (request.raw.destroyed && !request.raw.complete) return reply.code(400).send();
     const blobError = toBlobError(err, ctx.maxBytes);
     if (blobError) return sendError(request, reply, blobError);
     request.log.error({ err }, 'blob endpoint: unhandled error');
