@@ -26,7 +26,10 @@ import type {
   NoMfaOnRoleActivationAlertIncident,
   RolesAssignedOutsidePrivilegedIdentityManagementAlertIncident,
 } from '@microsoft/msgraph-beta-sdk/models/index.js';
+import type { LongRunningOperationCollectionResponse, UnifiedRoleManagementAlertIncidentCollectionResponse } from '@microsoft/msgraph-beta-sdk/models/index.js';
 import {
+  createLongRunningOperationCollectionResponseFromDiscriminatorValue,
+  createUnifiedRoleManagementAlertIncidentCollectionResponseFromDiscriminatorValue,
   createLongRunningOperationFromDiscriminatorValue,
   createUnifiedRoleManagementAlertConfigurationFromDiscriminatorValue,
   createUnifiedRoleManagementAlertDefinitionFromDiscriminatorValue,
@@ -297,6 +300,24 @@ for (const backend of backends) {
       assert.equal(final.status, 'succeeded', JSON.stringify(final));
       return parse<FileValidateOperation>(await s.text(res.headers.get('location')!), createLongRunningOperationFromDiscriminatorValue);
     };
+
+    test('collection responses: @odata.count and @odata.nextLink land in the SDK’s typed fields', async () => {
+      const page = parse<UnifiedRoleManagementAlertIncidentCollectionResponse>(
+        await s.text(`${ALERTS_ROOT}/alerts/${alertId('TooManyGlobalAdminsAssignedToTenantAlert')}/alertIncidents?$top=1`),
+        createUnifiedRoleManagementAlertIncidentCollectionResponseFromDiscriminatorValue,
+      );
+      assert.equal(page.value?.length, 1);
+      checkIncident('TooManyGlobalAdminsAssignedToTenantAlert', page.value![0]!);
+      assert.equal(typeof page.odataNextLink, 'string');
+      assert.match(page.odataNextLink!, /alertIncidents\?.*skiptoken=/i);
+      const ops = parse<LongRunningOperationCollectionResponse>(
+        await s.text(`${ALERTS_ROOT}/operations?$count=true&$top=1`),
+        createLongRunningOperationCollectionResponseFromDiscriminatorValue,
+      );
+      isInt(ops.odataCount, '@odata.count');
+      assert.ok(ops.odataCount! >= 1);
+      isDate(ops.value?.[0]?.createdDateTime, 'value[0].createdDateTime');
+    });
 
     test('industry data: azureDataLakeConnector and fileValidateOperation through the SDK factories', async () => {
       const created = await createConnector(s);
