@@ -79,15 +79,16 @@ for (const backend of backends) {
     test('a failed operation rejects with OperationFailedError carrying statusDetail', async () => {
       const url = await fixtureOperation(ts, 'client-fails');
       const seen: string[] = [];
-      const polling = pollOperation(url, { token: () => token, onProgress: (o) => seen.push(o.status) });
+      // The handler is attached at once: the rejection may come while the test is still updating.
+      const polling = pollOperation(url, { token: () => token, onProgress: (o) => seen.push(o.status) }).then(
+        () => assert.fail('resolved'),
+        (e: unknown) => e,
+      );
       await sleep(150);
       await finish(ts, 'client-fails', 'running', 'working');
       await sleep(100);
       await finish(ts, 'client-fails', 'failed', 'The scan broke.');
-      const error = await polling.then(
-        () => assert.fail('resolved'),
-        (e: unknown) => e,
-      );
+      const error = await polling;
       assert.ok(error instanceof OperationFailedError);
       assert.equal(error.statusDetail, 'The scan broke.');
       assert.equal(error.operation.status, 'failed');
