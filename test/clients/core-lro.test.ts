@@ -94,6 +94,22 @@ for (const backend of backends) {
       assert.equal(seen.at(-1), 'succeeded');
     });
 
+    test('a poller serialized after the 202 resumes in another poller (restoreFrom) without re-sending the POST', async () => {
+      const name = 'TooManyGlobalAdminsAssignedToTenantAlert';
+      const alertUrl = `${s.ts.url}${ALERTS_ROOT}/alerts/${alertId(name)}`;
+      const first = adapter(s, `${alertUrl}/refresh`);
+      const started = createHttpPoller<Json, OperationState<Json>>(first.lro, { intervalInMs: 50 });
+      await started.submitted();
+      const saved = await started.serialize();
+      assert.deepEqual(first.sent.map((x) => [x.method, x.status]), [['POST', 202]]);
+      const again = adapter(s, `${alertUrl}/refresh`);
+      const result = (await createHttpPoller<Json, OperationState<Json>>(again.lro, { intervalInMs: 50, restoreFrom: saved }).pollUntilDone()) as Json;
+      assert.ok(again.sent.every((x) => x.method === 'GET'), 'the restored poller only polls');
+      assert.equal(again.sent[0]!.url, `${s.ts.url}${ALERTS_ROOT}/operations/refresh:${alertId(name)}`);
+      assert.equal(again.sent.at(-1)!.url, alertUrl);
+      assert.equal(result.id, alertId(name));
+    });
+
     test('refresh all: the final GET follows resourceLocation to the scoped alerts list', async () => {
       const { lro, sent } = adapter(s, `${s.ts.url}${ALERTS_ROOT}/alerts/refresh`, { scopeId: '/', scopeType: 'DirectoryRole' });
       const result = (await createHttpPoller<Json, OperationState<Json>>(lro, { intervalInMs: 50 }).pollUntilDone()) as Json;
