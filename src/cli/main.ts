@@ -1,7 +1,11 @@
 #!/usr/bin/env node
 import { Command } from 'commander';
+import { alertsCommand } from './alerts.js';
+import { connectorsCommand } from './connectors.js';
 import { demoCommand } from './demo.js';
 import { directoryCommand } from './directory.js';
+import { incidentsCommand } from './incidents.js';
+import { operationsCommand } from './operations.js';
 import { serveCommand } from './serve.js';
 import { tokenCommand } from './token.js';
 
@@ -11,7 +15,34 @@ const program = new Command('graph-lro')
   .addCommand(serveCommand())
   .addCommand(tokenCommand())
   .addCommand(directoryCommand())
-  .addCommand(demoCommand());
+  .addCommand(demoCommand())
+  .addCommand(alertsCommand())
+  .addCommand(incidentsCommand())
+  .addCommand(operationsCommand())
+  .addCommand(connectorsCommand())
+  .addHelpText(
+    'after',
+    `
+Remote commands (alerts, incidents, operations, connectors) read the server from --url or
+GRAPH_LRO_URL (default http://127.0.0.1:3000) and the token from --token or GRAPH_LRO_TOKEN.
+
+Exit codes:
+  0  success
+  1  the operation failed, or the server answered an error
+  2  usage error (bad arguments, no token)
+  3  a validation ran and found errors (connectors validate --wait, operations watch)
+
+Examples:
+  $ graph-lro serve
+  $ export GRAPH_LRO_TOKEN="$(graph-lro token --scopes RoleManagementAlert.ReadWrite.Directory --wids privilegedRoleAdministrator)"
+  $ graph-lro alerts refresh --wait && graph-lro alerts list`,
+  );
+
+// Commander's own usage errors exit 2 like ours; help and version exit 0.
+(function usageExits(command: Command) {
+  command.exitOverride((err) => process.exit(err.exitCode === 0 ? 0 : 2));
+  for (const sub of command.commands) usageExits(sub);
+})(program);
 
 try {
   await program.parseAsync();
