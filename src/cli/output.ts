@@ -43,8 +43,13 @@ export class Progress {
   }
 
   private text(op: AnyOperation): string {
-    const secs = ((Date.now() - this.started) / 1000).toFixed(0);
-    return `${op.status}${op.statusDetail ? ` - ${op.statusDetail}` : ''} (${secs}s)`;
+    // Elapsed since the operation was created (ended: until its last action); the server's clock
+    // may differ from ours, so a negative span falls back to the time this command has waited.
+    const created = Date.parse(op.createdDateTime);
+    const end = op.status === 'succeeded' || op.status === 'failed' ? Date.parse(op.lastActionDateTime) : Date.now();
+    const span = end - created;
+    const ms = Number.isFinite(span) && span >= 0 ? span : Date.now() - this.started;
+    return `${op.status}${op.statusDetail ? ` - ${op.statusDetail}` : ''} (elapsed ${(ms / 1000).toFixed(1)}s)`;
   }
 
   private draw(): void {

@@ -65,6 +65,7 @@ export function action<A extends unknown[]>(fn: (...args: A) => Promise<number |
       }
       if (err instanceof GraphError) {
         process.stderr.write(`graph-lro: ${err.status} ${err.code}: ${err.message}${err.requestId ? ` (request-id ${err.requestId})` : ''}\n`);
+        if (err.status === 401) process.stderr.write(`graph-lro: the token was refused (expired, or signed by another key). ${TOKEN_HINT.replace(/^No token: /, '')}\n`);
         process.exitCode = EXIT.failed;
         return;
       }

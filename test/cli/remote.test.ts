@@ -119,6 +119,9 @@ describe('graph-lro remote commands', () => {
     const missing = await cli(['operations', 'get', 'no-such-operation'], env);
     assert.equal(missing.code, 1);
     assert.match(missing.stderr, /404/);
+    const refused = await cli(['alerts', 'list', '--token', 'not-a-jwt'], env);
+    assert.equal(refused.code, 1);
+    assert.match(refused.stderr, /401[\s\S]*graph-lro token/);
   });
 
   test('no token: exit 2 with the graph-lro token command to run; usage errors exit 2', async () => {
