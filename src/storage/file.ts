@@ -33,6 +33,7 @@ const hash = (text: string) => createHash('sha256').update(text).digest('hex');
 const isMissing = (err: unknown) => (err as NodeJS.ErrnoException | null)?.code === 'ENOENT';
 const DEFAULT_TYPE = 'application/octet-stream';
 const MAX_RESULTS = 5000;
+const READ_CHUNK = 1024 * 1024;
 
 function toProperties(s: Stored): BlobProperties {
   const props: BlobProperties = {
@@ -241,7 +242,8 @@ export class FileBlobStore implements BlobStore {
         if (isMissing(err)) continue;
         throw err;
       }
-      return handle.createReadStream(range ? { start: range.start, end: range.end } : {});
+      // Reads of 1 MiB: a tenth of the per-chunk work of the default 64 KiB for a reader such as the validator.
+      return handle.createReadStream({ highWaterMark: READ_CHUNK, ...(range ? { start: range.start, end: range.end } : {}) });
     }
     throw new BlobStoreError('BlobNotFound', 'The specified blob does not exist.');
   }
