@@ -57,6 +57,18 @@ export function operationJson(op: Operation, select?: readonly string[]): Record
   return json;
 }
 
+/**
+ * 202 Accepted for a new (or deduplicated) operation in the collection at `operationsPath`:
+ * absolute Location and Operation-Location (Azure pollers read the latter), Retry-After, no body.
+ */
+export function acceptedOperation(reply: FastifyReply, root: string, operationsPath: string, operation: Operation) {
+  const location = `${root}/${operationsPath}/${operation.id}`;
+  return reply
+    .code(202)
+    .headers({ location, 'operation-location': location, 'retry-after': String(retryAfterSeconds(operation)) })
+    .send();
+}
+
 /** Seconds a client should wait before polling again: short at first, longer for long runs. */
 export function retryAfterSeconds(op: Operation, now = Date.now()): number {
   const ageSeconds = (now - Date.parse(op.createdAt)) / 1000;

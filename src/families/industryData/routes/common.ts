@@ -5,7 +5,7 @@ import { notFound } from '../../../graph/errors.js';
 import { parseQueryOptions } from '../../../graph/odata/query.js';
 import type { ResourceSpec } from '../../../graph/odata/resource.js';
 import { filterToSql } from '../../../graph/odata/sql.js';
-import { retryAfterSeconds } from '../../../graph/operations.js';
+import { acceptedOperation } from '../../../graph/operations.js';
 import type { GraphRoute } from '../../../graph/route.js';
 import { OPERATIONS_PATH } from '../model.js';
 import type { Page } from '../store.js';
@@ -24,16 +24,8 @@ export function created(reply: FastifyReply, location: string, body: Record<stri
   return reply.code(201).header('location', location).send(body);
 }
 
-/** 202 Accepted for a new (or deduplicated) operation: Location and Operation-Location, Retry-After, no body. */
-export function accepted(reply: FastifyReply, root: string, operation: Operation) {
-  const location = `${root}/${OPERATIONS_PATH}/${operation.id}`;
-  return reply
-    .code(202)
-    .header('location', location)
-    .header('operation-location', location)
-    .header('retry-after', String(retryAfterSeconds(operation)))
-    .send();
-}
+/** 202 Accepted for an operation of this family. */
+export const accepted = (reply: FastifyReply, root: string, operation: Operation) => acceptedOperation(reply, root, OPERATIONS_PATH, operation);
 
 /** `GET {collection}/$count`: how many items match $filter, as text/plain (spec §5.4). */
 export function countRoute(url: string, permission: Permission, spec: ResourceSpec, count: (principal: Principal, page: Page) => Promise<number>): GraphRoute {

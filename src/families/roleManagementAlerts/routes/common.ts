@@ -6,7 +6,7 @@ import { notFound } from '../../../graph/errors.js';
 import { parseQueryOptions } from '../../../graph/odata/query.js';
 import type { ResourceSpec } from '../../../graph/odata/resource.js';
 import { filterToSql } from '../../../graph/odata/sql.js';
-import { retryAfterSeconds } from '../../../graph/operations.js';
+import { acceptedOperation } from '../../../graph/operations.js';
 import type { GraphRoute } from '../../../graph/route.js';
 import type { Page } from '../store.js';
 import { requireScopeFilter } from './scope.js';
@@ -23,16 +23,8 @@ export function alertOf(tenantId: string, id: string, what = 'alert'): AlertName
   return name;
 }
 
-/** 202 Accepted for a new (or deduplicated) operation: Location and Operation-Location, Retry-After, no body. */
-export function accepted(reply: FastifyReply, root: string, operation: Operation) {
-  const location = `${root}/${OPERATIONS_PATH}/${operation.id}`;
-  return reply
-    .code(202)
-    .header('location', location)
-    .header('operation-location', location)
-    .header('retry-after', String(retryAfterSeconds(operation)))
-    .send();
-}
+/** 202 Accepted for an operation of this family. */
+export const accepted = (reply: FastifyReply, root: string, operation: Operation) => acceptedOperation(reply, root, OPERATIONS_PATH, operation);
 
 /**
  * `GET {collection}/$count`: how many items match $filter, as text/plain (spec §5.4). The scoped
