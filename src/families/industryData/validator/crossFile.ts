@@ -1,3 +1,4 @@
+import { AssociationSet } from './associationSet.js';
 import type { FileSpec, SdsFile } from './columns.js';
 import { fileRank, fileSpec } from './columns.js';
 import type { ColumnPlan, HeaderPlan } from './header.js';
@@ -6,6 +7,7 @@ import { KeyTable } from './keyTable.js';
 import type { RowStatus, RowValues } from './records.js';
 import { quote } from './rules.js';
 import type { Location, RuleCode, Severity } from './rules.js';
+import type { Scratch } from './scratch.js';
 
 // KeyTable flag bits
 const REJECTED = 1; // the record was dropped by an error
@@ -26,20 +28,24 @@ export class CrossFile {
   private readonly usable = new Map<SdsFile, boolean>();
   /** orgs.csv entry → parentSourcedId of kept orgs */
   private readonly orgParents: (string | undefined)[] = [];
+  private reading: FileLinks | undefined;
 
   constructor(
     private readonly issues: IssueLog,
     private readonly uploaded: ReadonlySet<SdsFile>,
+    private readonly scratch: Scratch,
   ) {}
 
-  /** The row handler of a file whose header passed. */
-  open(spec: FileSpec, plan: HeaderPlan): (values: RowValues, row: number, status: RowStatus) => void {
-    const links = new FileLinks(this, this.issues, spec, plan);
-    return (values, row, status) => links.row(values, row, status);
+  /** The row checks of a file whose header passed. */
+  open(spec: FileSpec, plan: HeaderPlan): FileLinks {
+    this.reading = new FileLinks(this, this.issues, spec, plan, this.scratch);
+    return this.reading;
   }
 
   /** A file is done; references to an unusable file (structure error) are skipped. */
   close(file: SdsFile, usable: boolean): void {
+    this.reading?.finish();
+    this.reading = undefined;
     this.usable.set(file, usable);
     if (file === 'orgs.csv' && usable) this.checkOrgHierarchy();
   }
@@ -51,7 +57,7 @@ export class CrossFile {
     if (typeof users === 'string' || this.usable.get('roles.csv') !== true || !contactsKnown) return;
     for (let entry = 0; entry < users.size; entry++) {
       if ((users.flags[entry]! & (REJECTED | HAS_ROLE | CONTACT)) !== 0) continue;
-      this.issues.report('warning', 'UserWithoutRole', { file: 'users.csv', rank: fileRank('users.csv'), row: users.rows[entry]! }, () =>
+      this.issues.report('warning', 'UserWithoutRole', { file: 'users.csv', rank: fileRank('users.csv'), row: users.row(entry) }, () =>
         `${quote(users.key(entry))} has no valid row in roles.csv and is not a contact in relationships.csv`,
       );
     }
@@ -79,14 +85,14 @@ export class CrossFile {
     const orgs = this.tables.get('orgs.csv')!;
     const parentOf = new Int32Array(orgs.size).fill(-1);
     const columnRank = fileSpec('orgs.csv').columns.findIndex((c) => c.name === 'parentSourcedId');
-    const at = (entry: number): Location => ({ file: 'orgs.csv', rank: fileRank('orgs.csv'), row: orgs.rows[entry]!, column: 'parentSourcedId', columnRank });
+    const at = (entry: number): Location => ({ file: 'orgs.csv', rank: fileRank('orgs.csv'), row: orgs.row(entry), column: 'parentSourcedId', columnRank });
     this.orgParents.forEach((parent, entry) => {
       if (parent === undefined) return;
       const target = orgs.find(parent);
       if (target < 0) {
         this.issues.report('warning', 'ReferenceNotFound', at(entry), () => `${quote(parent)} is not a sourcedId in orgs.csv; the parent link is ignored`);
       } else if (orgs.flags[target]! & REJECTED) {
-        this.issues.report('warning', 'ReferencedRecordRejected', at(entry), () => `${quote(parent)} is the org of row ${orgs.rows[target]}, which was rejected; the parent link is ignored`);
+        this.issues.report('warning', 'ReferencedRecordRejected', at(entry), () => `${quote(parent)} is the org of row ${orgs.row(target)}, which was rejected; the parent link is ignored`);
       } else parentOf[entry] = target;
     });
     // Walk each chain once: 1 = on the current walk, 2 = done; a walk that meets itself closes a loop.
@@ -123,12 +129,13 @@ interface Reference {
 }
 
 /** The checks of one file's rows against the key sets. */
-class FileLinks {
+export class FileLinks {
   private readonly rank: number;
   private readonly key: ColumnPlan | undefined;
   private readonly table: KeyTable | undefined;
   private readonly association: readonly ColumnPlan[] | undefined;
-  private readonly seen: KeyTable | undefined;
+  private readonly associationRanks: readonly number[];
+  private readonly repeats: AssociationSet | undefined;
   private readonly references: readonly Reference[];
   /** Reference columns already reported as ReferencedFileNotFound. */
   private readonly missingFiles = new Set<number>();
@@ -142,13 +149,15 @@ class FileLinks {
     private readonly issues: IssueLog,
     private readonly spec: FileSpec,
     private readonly plan: HeaderPlan,
+    scratch: Scratch,
   ) {
     const column = (name: string) => this.column(name);
     this.rank = fileRank(spec.name);
     this.key = spec.key === undefined ? undefined : column(spec.key);
     this.table = spec.key === undefined ? undefined : cross.createTable(spec.name);
     this.association = spec.association?.map(column);
-    this.seen = spec.association && new KeyTable();
+    this.associationRanks = this.association?.map((c) => c.rank) ?? [];
+    this.repeats = spec.association && new AssociationSet(scratch);
     this.references = plan.columns.flatMap((c): Reference[] => {
       const type = c.spec.type;
       if (typeof type !== 'object' || !('references' in type)) return [];
@@ -161,32 +170,43 @@ class FileLinks {
 
   row(values: RowValues, row: number, status: RowStatus): void {
     if (status === 'unreadable') return;
-    let kept = status === 'kept';
+    const kept = status === 'kept';
     let entry = -1;
     if (this.key && this.table) {
       const id = values[this.key.rank];
       if (id !== undefined) {
-        entry = this.table.add(id);
+        entry = this.table.add(id, row);
         if (entry < 0) {
-          const first = this.table.rows[this.table.find(id)];
+          const first = this.table.row(this.table.find(id));
           this.report('error', 'DuplicateKey', row, this.key, () => `${quote(id)} is already the ${this.key!.name} of row ${first}; the first row is kept`);
           return;
         }
-        this.table.rows[entry] = row;
       }
     }
-    if (kept && this.association && this.seen) {
-      let key = ''; // length-prefixed, so that no two different rows share a key
-      for (const c of this.association) key += `${values[c.rank]!.length}:${values[c.rank]}`;
-      const added = this.seen.add(key);
-      if (added < 0) {
-        const first = this.seen.rows[this.seen.find(key)];
-        const names = this.association.map((c) => c.name).join(', ');
-        this.report('warning', 'DuplicateRecord', row, undefined, () => `the row repeats row ${first} (same ${names}); the repeat is ignored`);
-        return;
-      }
-      this.seen.rows[added] = row;
+    // A repeat of an earlier row is ignored; a row that may be one is decided at the end of the file.
+    if (kept && this.repeats && !this.repeats.add(values, this.associationRanks, row, () => JSON.stringify(values))) return;
+    this.link(values, row, entry, kept);
+  }
+
+  /** The file's size in rows, estimated from its start: the key sets are sized for it. */
+  expect(rows: number): void {
+    this.table?.reserve(rows);
+    this.repeats?.reserve(rows);
+  }
+
+  /** The end of the file: the rows add() deferred, as repeats or in their turn. */
+  finish(): void {
+    if (!this.repeats) return;
+    const names = this.association!.map((c) => c.name).join(', ');
+    for (const { row, first, payload } of this.repeats.deferred()) {
+      if (first < row) this.report('warning', 'DuplicateRecord', row, undefined, () => `the row repeats row ${first} (same ${names}); the repeat is ignored`);
+      else this.link((JSON.parse(payload) as (string | null)[]).map((value) => value ?? undefined), row, -1, true);
     }
+    this.repeats.close();
+  }
+
+  /** Phase 4 of a row that is not a repeat: references, contacts, marks on the users it names. */
+  private link(values: RowValues, row: number, entry: number, kept: boolean): void {
     if (kept) {
       kept = this.resolveReferences(values, row, entry);
       if (this.spec.name === 'relationships.csv') kept = this.checkContact(row, kept);
@@ -217,7 +237,7 @@ class FileLinks {
       else if (!reference.multiple) {
         const found = target.find(value);
         if (found >= 0 && (target.flags[found]! & REJECTED) === 0) this.resolved[column.rank] = found;
-        else kept = this.unresolved(reference, values, row, found < 0 ? [value] : [], found < 0 ? [] : [value], found < 0 ? 0 : target.rows[found]!) && kept;
+        else kept = this.unresolved(reference, values, row, found < 0 ? [value] : [], found < 0 ? [] : [value], found < 0 ? 0 : target.row(found)) && kept;
       } else {
         const missing: string[] = [];
         const rejected: string[] = [];
@@ -225,7 +245,7 @@ class FileLinks {
         for (const id of value.split(',')) {
           const found = target.find(id);
           if (found < 0) missing.push(id);
-          else if ((target.flags[found]! & REJECTED) !== 0 && rejected.push(id) === 1) rejectedRow = target.rows[found]!;
+          else if ((target.flags[found]! & REJECTED) !== 0 && rejected.push(id) === 1) rejectedRow = target.row(found);
         }
         if (missing.length + rejected.length > 0) kept = this.unresolved(reference, values, row, missing, rejected, rejectedRow) && kept;
       }
@@ -281,7 +301,7 @@ class FileLinks {
     ];
     if (lacking.length === 0) return true;
     this.report('error', 'ContactIncomplete', row, column, () =>
-      `contact ${quote(users.key(contact))} (users.csv row ${users.rows[contact]}) lacks ${lacking.join(', ')}; the relationship is dropped`,
+      `contact ${quote(users.key(contact))} (users.csv row ${users.row(contact)}) lacks ${lacking.join(', ')}; the relationship is dropped`,
     );
     return false;
   }

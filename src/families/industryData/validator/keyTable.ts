@@ -1,27 +1,46 @@
+import { ensureLength, growable } from './growable.js';
+
+/** Most entries per slot; beyond it the slot array grows 1.5 times. */
+const MAX_LOAD = 0.7;
+
 /**
- * A compact hash table of string keys for the cross-file checks: keys live as UTF-8 in one growing
- * byte arena and entries are numbered 0, 1, 2… in insertion order, each with a row number and a
- * flag byte. An entry costs its key's bytes plus about 19 bytes (measured: 25 bytes per
- * six-character id, against some 90 for a Map<string, {row, flags}> with its key strings).
+ * A compact hash table of string keys for the cross-file checks: keys live as UTF-8 in one byte
+ * arena and entries are numbered 0, 1, 2… in insertion order, each with the row it came from and
+ * a flag byte. An entry costs its key's bytes plus about 12 bytes (4 for where its key ends, 1 for
+ * its flags, some 7 for its hash slot), against some 90 for a Map<string, {row, flags}> with its
+ * key strings. Rows come in order, mostly one after the other, so they are kept as runs: the
+ * first entry and row of each run. Per-entry arrays and the arena sit on resizable buffers
+ * (growable.ts); the slot array is the one part that is rebuilt when it grows, which reserve()
+ * avoids.
  */
 export class KeyTable {
-  /** Per entry: the row it was defined on (1-based, header = 1). */
-  rows = new Uint32Array(1024);
   /** Per entry: caller-defined bits. */
-  flags = new Uint8Array(1024);
+  readonly flags = growable(Uint8Array, 1024);
   size = 0;
 
-  private arena = Buffer.allocUnsafe(16 * 1024);
+  // Runs of consecutive rows: run i starts at entry runEntries[i] with row runRows[i].
+  private readonly runEntries = growable(Uint32Array, 16);
+  private readonly runRows = growable(Uint32Array, 16);
+  private runs = 0;
+  private lastRow = 0;
+
+  private readonly arena = growable(Uint8Array, 16 * 1024);
   private used = 0;
-  private ends = new Uint32Array(1024); // entry i spans arena[ends[i - 1] ?? 0, ends[i])
-  // Open addressing with linear probing, load ≤ 0.7. A slot holds entry + 1 (0 = empty) and, in
-  // the parallel array, a byte of the key's hash that rules out most other keys without touching
-  // the arena.
+  private readonly ends = growable(Uint32Array, 1024); // entry i spans arena[ends[i - 1] ?? 0, ends[i])
+  // Open addressing with linear probing, load ≤ MAX_LOAD. A slot holds entry + 1 (0 = empty) and,
+  // in the parallel array, a byte of the key's hash that rules out most other keys without
+  // touching the arena.
   private slots = new Uint32Array(2048);
   private slotTags = new Uint8Array(2048);
   // The key last staged by stage(): its byte length and hash.
   private stagedLength = 0;
   private stagedHash = 0;
+
+  /** Sizes the slots for `entries` in all (an estimate; the table still grows beyond it). */
+  reserve(entries: number): void {
+    const slots = Math.ceil(entries / MAX_LOAD);
+    if (slots > this.slots.length) this.rehash(slots);
+  }
 
   /** The entry of `key`, or -1. */
   find(key: string): number {
@@ -30,17 +49,30 @@ export class KeyTable {
     return slot < 0 ? -1 : this.slots[slot]! - 1;
   }
 
-  /** Adds `key` (row and flags start at 0) and answers its entry, or -1 when it is already present. */
-  add(key: string): number {
+  /**
+   * Adds `key` from `row` (1-based, header = 1; later than the rows of earlier keys), its flags
+   * at 0, and answers its entry, or -1 when it is already present.
+   */
+  add(key: string, row: number): number {
     this.stage(key);
     let slot = this.probe();
     if (slot >= 0) return -1;
-    if (this.size + 1 > this.slots.length * 0.7) {
-      this.resize();
+    if (this.size + 1 > this.slots.length * MAX_LOAD) {
+      this.rehash(Math.ceil(this.slots.length * 1.5));
       slot = this.probe();
     }
     const entry = this.size++;
-    if (entry === this.ends.length) this.growEntries();
+    if (entry === this.ends.length) {
+      ensureLength(this.ends, entry + 1);
+      ensureLength(this.flags, entry + 1);
+    }
+    if (this.runs === 0 || row !== this.lastRow + 1) {
+      ensureLength(this.runEntries, this.runs + 1);
+      ensureLength(this.runRows, this.runs + 1);
+      this.runEntries[this.runs] = entry;
+      this.runRows[this.runs++] = row;
+    }
+    this.lastRow = row;
     this.used += this.stagedLength;
     this.ends[entry] = this.used;
     this.slots[~slot] = entry + 1;
@@ -48,8 +80,21 @@ export class KeyTable {
     return entry;
   }
 
+  /** The row `entry` came from. */
+  row(entry: number): number {
+    // The last run starting at or before the entry.
+    let low = 0;
+    let high = this.runs - 1;
+    while (low < high) {
+      const middle = (low + high + 1) >>> 1;
+      if (this.runEntries[middle]! <= entry) low = middle;
+      else high = middle - 1;
+    }
+    return this.runRows[low]! + (entry - this.runEntries[low]!);
+  }
+
   key(entry: number): string {
-    return this.arena.toString('utf8', this.start(entry), this.ends[entry]!);
+    return decoder.decode(this.arena.subarray(this.start(entry), this.ends[entry]!));
   }
 
   private start(entry: number): number {
@@ -58,12 +103,7 @@ export class KeyTable {
 
   /** Writes `key` after the last key, without claiming the space, and hashes it. */
   private stage(key: string): void {
-    const needed = this.used + key.length * 3; // a UTF-16 code unit is at most 3 UTF-8 bytes
-    if (needed > this.arena.length) {
-      const arena = Buffer.allocUnsafe(Math.max(needed, Math.ceil(this.arena.length * 1.5)));
-      this.arena.copy(arena, 0, 0, this.used);
-      this.arena = arena;
-    }
+    ensureLength(this.arena, this.used + key.length * 3); // a UTF-16 code unit is at most 3 UTF-8 bytes
     // Ids are nearly always ASCII: copying and hashing the code units in one loop beats a native
     // call per key.
     const { arena, used } = this;
@@ -71,7 +111,7 @@ export class KeyTable {
     for (let i = 0; i < key.length; i++) {
       const c = key.charCodeAt(i);
       if (c >= 0x80) {
-        this.stagedLength = arena.write(key, used, 'utf8');
+        this.stagedLength = encoder.encodeInto(key, arena.subarray(used)).written;
         this.stagedHash = hash(arena, used, this.stagedLength);
         return;
       }
@@ -104,33 +144,25 @@ export class KeyTable {
     }
   }
 
-  /** 1.5 times the slots; hashes are recomputed from the arena. */
-  private resize(): void {
-    const slots = new Uint32Array(Math.ceil(this.slots.length * 1.5));
-    const slotTags = new Uint8Array(slots.length);
+  /** Rebuilds the slots at `length`; hashes are recomputed from the arena. */
+  private rehash(length: number): void {
+    const slots = new Uint32Array(length);
+    const slotTags = new Uint8Array(length);
     for (let entry = 0; entry < this.size; entry++) {
       const start = this.start(entry);
       const h = hash(this.arena, start, this.ends[entry]! - start);
-      let slot = home(h, slots.length);
-      while (slots[slot] !== 0) slot = slot + 1 === slots.length ? 0 : slot + 1;
+      let slot = home(h, length);
+      while (slots[slot] !== 0) slot = slot + 1 === length ? 0 : slot + 1;
       slots[slot] = entry + 1;
       slotTags[slot] = h;
     }
     this.slots = slots;
     this.slotTags = slotTags;
   }
-
-  private growEntries(): void {
-    const length = Math.ceil(this.ends.length * 1.5);
-    const grow = <T extends Uint32Array | Uint8Array>(a: T, b: T): T => {
-      b.set(a);
-      return b;
-    };
-    this.ends = grow(this.ends, new Uint32Array(length));
-    this.rows = grow(this.rows, new Uint32Array(length));
-    this.flags = grow(this.flags, new Uint8Array(length));
-  }
 }
+
+const encoder = new TextEncoder();
+const decoder = new TextDecoder();
 
 const FNV_OFFSET = 0x811c9dc5;
 const FNV_PRIME = 0x01000193;

@@ -12,6 +12,8 @@ export interface CsvHandlers {
   header(fields: string[]): boolean;
   /** A data row; `row` is 1-based with the header as row 1. */
   record(fields: string[], row: number): void;
+  /** Once, after the first megabyte: the file's data rows, estimated from its size. */
+  expect?(rows: number): void;
 }
 
 export interface ReadOptions {
@@ -31,6 +33,9 @@ const MALFORMED: Record<string, string> = {
   INVALID_OPENING_QUOTE: 'a quote appears inside an unquoted value (quote the whole value and double inner quotes)',
   CSV_INVALID_CLOSING_QUOTE: 'a closing quote is followed by something other than a comma or a line end',
 };
+
+/** The rows of a file are estimated once this much of it has been read. */
+const ESTIMATE_AFTER_BYTES = 1024 * 1024;
 
 /**
  * Phase 2 of one file, in a single streaming pass: size, UTF-8 (a BOM is dropped with a warning),
@@ -111,6 +116,7 @@ export async function readCsv(file: UploadedFile, options: ReadOptions, handlers
   const guard = new Utf8Guard();
   let bytes = 0;
   let reading = true;
+  let estimated = false;
   try {
     for await (const chunk of file.open() as AsyncIterable<Uint8Array | string>) {
       options.signal?.throwIfAborted();
@@ -125,6 +131,10 @@ export async function readCsv(file: UploadedFile, options: ReadOptions, handlers
         reading = false;
       }
       if (!reading) break;
+      if (!estimated && rows > 1 && bytes >= Math.min(file.size, ESTIMATE_AFTER_BYTES)) {
+        estimated = true;
+        handlers.expect?.(Math.ceil(((rows - 1) * file.size) / bytes));
+      }
       await options.progress(Math.max(0, rows - 1));
     }
     if (reading && feed(guard.end())) {

@@ -29,6 +29,11 @@ export interface ValidationOptions {
   onProgress?(detail: string): void | Promise<void>;
   /** Aborts between chunks; validateUpload then rejects with the signal's reason. */
   signal?: AbortSignal;
+  /**
+   * Where the association keys of large files spill (DuplicateRecord), in a directory of its own
+   * that is removed at the end. Default: the system's temporary directory.
+   */
+  scratchDir?: string;
 }
 
 export interface PublicErrorDetail {

@@ -1,5 +1,6 @@
 import { fileRank, fileSpec, READ_ORDER, SDS_FILES } from './columns.js';
 import { CrossFile } from './crossFile.js';
+import type { FileLinks } from './crossFile.js';
 import { ReferenceCodes } from './enums.js';
 import { checkFileSet } from './fileSet.js';
 import { checkHeader } from './header.js';
@@ -9,6 +10,7 @@ import { readCsv } from './reader.js';
 import { RecordChecker } from './records.js';
 import type { RowValues } from './records.js';
 import { count, quote } from './rules.js';
+import { Scratch } from './scratch.js';
 import type { UploadedFile, ValidationOptions, ValidationResult } from './types.js';
 
 /** `schoolDataSyncV2.1` is what Microsoft's Postman collection sends (sds-csv.md §1). */
@@ -37,36 +39,45 @@ export async function validateUpload(files: readonly UploadedFile[], options: Va
   const records = options.records !== false;
   const createsUsers = options.createUnmatchedUsers === true;
   const codes = new ReferenceCodes(options.referenceCodes);
-  const crossFile = new CrossFile(issues, new Set(present.keys()));
+  const scratch = new Scratch(options.scratchDir);
+  const crossFile = new CrossFile(issues, new Set(present.keys()), scratch);
   const progress = throttle(options.onProgress);
-  for (const name of READ_ORDER) {
-    const file = present.get(name);
-    if (!file) continue;
-    const spec = fileSpec(name);
-    const at = { file: name, rank: fileRank(name) };
-    await progress(() => `Validating ${name}`, true);
-    const values: RowValues = [];
-    let check: ((fields: string[], row: number) => void) | undefined;
-    const usable = await readCsv(file, {
-      at, limits, issues, headerOnly: !records, signal: options.signal,
-      progress: (rows) => progress(() => `Validating ${name}: ${count(rows)} rows`, false),
-    }, {
-      header(fields) {
-        const plan = checkHeader(spec, fields, at, issues, createsUsers);
-        if (plan && records) {
-          const checker = new RecordChecker(spec, plan, at, issues, codes, createsUsers);
-          const link = crossFile.open(spec, plan);
-          check = (fields, row) => link(values, row, checker.check(fields, row, values));
-        }
-        return plan !== undefined;
-      },
-      record(fields, row) {
-        check!(fields, row);
-      },
-    });
-    if (records) crossFile.close(name, usable);
+  try {
+    for (const name of READ_ORDER) {
+      const file = present.get(name);
+      if (!file) continue;
+      const spec = fileSpec(name);
+      const at = { file: name, rank: fileRank(name) };
+      await progress(() => `Validating ${name}`, true);
+      const values: RowValues = [];
+      let check: ((fields: string[], row: number) => void) | undefined;
+      let links: FileLinks | undefined;
+      const usable = await readCsv(file, {
+        at, limits, issues, headerOnly: !records, signal: options.signal,
+        progress: (rows) => progress(() => `Validating ${name}: ${count(rows)} rows`, false),
+      }, {
+        header(fields) {
+          const plan = checkHeader(spec, fields, at, issues, createsUsers);
+          if (plan && records) {
+            const checker = new RecordChecker(spec, plan, at, issues, codes, createsUsers);
+            const opened = (links = crossFile.open(spec, plan));
+            check = (fields, row) => opened.row(values, row, checker.check(fields, row, values));
+          }
+          return plan !== undefined;
+        },
+        record(fields, row) {
+          check!(fields, row);
+        },
+        expect(rows) {
+          links?.expect(rows);
+        },
+      });
+      if (records) crossFile.close(name, usable);
+    }
+    if (records) crossFile.finish();
+  } finally {
+    scratch.close();
   }
-  if (records) crossFile.finish();
   return issues.result(SDS_FILES.filter((name) => present.has(name)));
 }
 

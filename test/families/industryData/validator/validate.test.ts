@@ -1,4 +1,7 @@
 import assert from 'node:assert/strict';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, test } from 'node:test';
@@ -122,6 +125,64 @@ describe('determinism, streams, progress, abort', () => {
       validate(files, { signal: during.signal, onProgress: (detail) => void (detail.startsWith('Validating users.csv') && during.abort()) }),
       { name: 'AbortError' },
     );
+  });
+
+  test('large association files spill to the scratch directory, which is empty again after, even on abort', async () => {
+    // 3,000 users with 40 enrollments each (120,000 rows, a few MB of keys), in 300 classes; rows
+    // 50,000 on repeat rows of the first 2,000 rows (a teacher's row repeated as a student's is no repeat).
+    const users = Array.from({ length: 3000 }, (_, i) => `u${i},u${i}@school.example,A,B,,,`);
+    const roles = Array.from({ length: 3000 }, (_, i) => `u${i},o2,student`);
+    const classes = Array.from({ length: 300 }, (_, k) => `k${k},o2,Class ${k}`);
+    const enrollments = Array.from({ length: 120_000 }, (_, n) => {
+      if (n >= 50_000 && n % 25 === 0) return n % 50 === 0 ? `k${(n / 25) % 300},u${Math.floor(n / 25 / 40)},student` : 'k0,u0,teacher';
+      return `k${n % 300},u${Math.floor(n / 40)},student`;
+    });
+    const files = withFiles({
+      'users.csv': csv('sourcedId,username,givenName,familyName,email,phone,password', ...users),
+      'roles.csv': csv('userSourcedId,orgSourcedId,role', ...roles),
+      'classes.csv': csv('sourcedId,orgSourcedId,title', ...classes),
+      'enrollments.csv': csv('classSourcedId,userSourcedId,role', ...enrollments),
+      'relationships.csv': null,
+    });
+    const scratchDir = mkdtempSync(join(tmpdir(), 'graph-lro-test-'));
+    try {
+      const result = await validate(files, { scratchDir, limits: { maxIssuesPerCode: 1_000_000 } });
+      // Expected with a Map: the first row of each (class, user, role).
+      const firsts = new Map<string, number>();
+      const repeats: string[] = [];
+      enrollments.forEach((line, i) => {
+        const first = firsts.get(line);
+        if (first === undefined) firsts.set(line, i + 2);
+        else repeats.push(`enrollments.csv:row ${i + 2} repeats row ${first}`);
+      });
+      assert.ok(repeats.length > 1000);
+      assert.deepEqual(result.errors, []);
+      assert.deepEqual(
+        result.warnings.map((w) => `${w.target} repeats row ${/repeats row (\d+)/.exec(w.message)?.[1]}`),
+        repeats,
+      );
+      assert.deepEqual(readdirSync(scratchDir), []);
+
+      // Aborted when most of enrollments.csv has been read.
+      const aborted = new AbortController();
+      const list = uploads(files, 4096).map((file): UploadedFile => {
+        if (file.name !== 'enrollments.csv') return file;
+        return {
+          ...file,
+          open: async function* () {
+            let bytes = 0;
+            for await (const chunk of file.open() as AsyncIterable<Uint8Array>) {
+              if ((bytes += chunk.length) > file.size * 0.9) aborted.abort();
+              yield chunk;
+            }
+          },
+        };
+      });
+      await assert.rejects(validate(list, { scratchDir, signal: aborted.signal }), { name: 'AbortError' });
+      assert.deepEqual(readdirSync(scratchDir), []);
+    } finally {
+      rmSync(scratchDir, { recursive: true, force: true });
+    }
   });
 
   test('a storage failure is not a rule: validateUpload rejects with it', async () => {
