@@ -11,7 +11,7 @@
 // then replaced by rename, so a reader sees the old blob or the new one, never a partial one.
 // Names are hashed: any blob name fits the file system, and case-insensitive ones too.
 import { createHash, randomUUID } from 'node:crypto';
-import { createReadStream, createWriteStream } from 'node:fs';
+import { createReadStream } from 'node:fs';
 import type { FileHandle } from 'node:fs/promises';
 import { mkdir, open, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -84,8 +84,11 @@ export class FileBlobStore implements BlobStore {
   /** Writes `body` to a new temporary file; removes it on failure. */
   private async receive(container: string, body: Readable, meter: Meter, signal?: AbortSignal): Promise<string> {
     const tmp = await this.tmpPath(container);
+    // Opened before the pipeline runs: a stream that opened its file itself could create it after
+    // a failure's rm() below, leaving it behind.
+    const file = await open(tmp, 'wx');
     try {
-      await pipeline(body, meter, createWriteStream(tmp, { flags: 'wx' }), ...(signal ? [{ signal }] : []));
+      await pipeline(body, meter, file.createWriteStream(), ...(signal ? [{ signal }] : []));
       return tmp;
     } catch (err) {
       await rm(tmp, { force: true });
@@ -184,13 +187,14 @@ export class FileBlobStore implements BlobStore {
       }
       if (size > options.maxBytes) throw tooLarge(options.maxBytes);
       const tmp = await this.tmpPath(container);
+      const file = await open(tmp, 'wx');
       try {
         const paths = blockIds.map((id) => this.blockPath(container, name, id));
         await pipeline(
           async function* () {
             for (const path of paths) yield* createReadStream(path);
           },
-          createWriteStream(tmp, { flags: 'wx' }),
+          file.createWriteStream(),
         );
         return await this.publish(container, name, tmp, size, options);
       } finally {

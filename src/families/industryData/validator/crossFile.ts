@@ -234,7 +234,7 @@ export class FileLinks {
       if (value === undefined || target === 'skipped') continue;
       if (target === 'deferred') this.cross.setOrgParent(entry, value);
       else if (target === 'absent') kept = this.absent(reference, value, row) && kept;
-      else if (!reference.multiple) {
+      else if (!reference.multiple || !value.includes(',')) {
         const found = target.find(value);
         if (found >= 0 && (target.flags[found]! & REJECTED) === 0) this.resolved[column.rank] = found;
         else kept = this.unresolved(reference, values, row, found < 0 ? [value] : [], found < 0 ? [] : [value], found < 0 ? 0 : target.row(found)) && kept;

@@ -100,7 +100,7 @@ export class RecordChecker {
       case 'boolean':
         return BOOLEAN.test(value) ? value.toLowerCase() : this.fail(severity, 'InvalidBoolean', row, column, () => `${quote(value)} is neither true nor false; the value is ignored`);
     }
-    if ('references' in type) return type.multiple ? splitList(value).join(',') || undefined : value;
+    if ('references' in type) return type.multiple && value.includes(',') ? splitList(value).join(',') || undefined : value;
     if (!type.multiple) {
       const dropped = severity === 'warning' ? '; the value is ignored' : '';
       return this.codes.match(type.code, value) ?? this.fail(severity, 'InvalidReferenceCode', row, column, () => `${quote(value)} is not a code of the ${column.spec.name} reference list${dropped}`);
@@ -146,6 +146,7 @@ export class RecordChecker {
 
 /** Elements of a comma-separated list value, trimmed, empty ones left out. */
 export function splitList(value: string): string[] {
+  if (!value.includes(',')) return value.trim() === '' ? [] : [value.trim()]; // nearly every value: one element
   return value.split(',').map((element) => element.trim()).filter((element) => element !== '');
 }
 
