@@ -19,8 +19,8 @@ import type { BlobProperties, BlobStore, ByteRange, CommitOptions, ListOptions, 
 import { BlobStoreError, MAX_STAGED_BLOCKS } from './types.js';
 
 export const CHUNK_BYTES = 1024 * 1024;
-/** Chunks fetched per query while reading. */
-const READ_BATCH = 4;
+/** Chunks fetched per query while reading: one, so that a read holds about a megabyte, not several (hex text, then bytes). */
+const READ_BATCH = 1;
 const MAX_RESULTS = 5000;
 const DEFAULT_TYPE = 'application/octet-stream';
 
