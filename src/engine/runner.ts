@@ -56,6 +56,8 @@ export class Runner {
   private loopDone: Promise<void> | undefined;
   private stopping = false;
   private poked = false;
+  /** The loop waits for a free slot, which a job's end gives it. */
+  private full = false;
   private wake: (() => void) | undefined;
   private heartbeat: NodeJS.Timeout | undefined;
   private lastRenewal = Date.now();
@@ -126,7 +128,9 @@ export class Runner {
     while (!this.stopping) {
       const free = concurrency - this.jobs.size;
       if (free <= 0) {
+        this.full = true;
         await this.idle(pollIntervalMs);
+        this.full = false;
         this.poked = false;
         continue;
       }
@@ -193,7 +197,9 @@ export class Runner {
       this.flushing ??= this.flush();
     }
     if (this.jobs.size === 0) for (const resolve of this.idleJobs.splice(0)) resolve();
-    this.poke();
+    // Only a loop that waits for a slot claims again now: otherwise the last claim found every due
+    // operation, and a new one comes with a NOTIFY (an empty claim here would delay its pickup).
+    if (this.full) this.poke();
   }
 
   private outcome(job: Job, error: unknown, result?: HandlerResult): Completion | undefined {
