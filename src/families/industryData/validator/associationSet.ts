@@ -1,3 +1,4 @@
+import { FNV_OFFSET, FNV_PRIME, mix } from './hash.js';
 import type { RowValues } from './records.js';
 import { RecordLog } from './scratch.js';
 import type { Scratch } from './scratch.js';
@@ -68,23 +69,23 @@ export class AssociationSet {
     for (const rank of ranks) bytes += values[rank]!.length * 3 + 1;
     const { buffer, offset } = this.log.room(bytes);
     // Written and hashed (FNV-1a) in one loop; ids are nearly always ASCII.
-    let h = 0x811c9dc5;
+    let h = FNV_OFFSET;
     let at = offset + LOG_HEADER;
     for (let i = 0; i < ranks.length; i++) {
       const value = values[ranks[i]!]!;
       if (i > 0) {
         buffer[at++] = 0x0a;
-        h = Math.imul(h ^ 0x0a, 0x01000193);
+        h = Math.imul(h ^ 0x0a, FNV_PRIME);
       }
       for (let j = 0; j < value.length; j++) {
         const c = value.charCodeAt(j);
         if (c >= 0x80) {
           const end = at + buffer.write(value.slice(j), at, 'utf8');
-          for (; at < end; at++) h = Math.imul(h ^ buffer[at]!, 0x01000193);
+          for (; at < end; at++) h = Math.imul(h ^ buffer[at]!, FNV_PRIME);
           break;
         }
         buffer[at++] = c;
-        h = Math.imul(h ^ c, 0x01000193);
+        h = Math.imul(h ^ c, FNV_PRIME);
       }
     }
     // Two hashes from one: a pair of keys that share h1 also share h2, which costs a key
@@ -103,26 +104,30 @@ export class AssociationSet {
 
   /** The deferred rows in row order, each with the first row of its key. */
   *deferred(): Generator<DeferredRow> {
+    // A batch's records are copied into one buffer; a pending row holds offsets into it.
+    let held = Buffer.allocUnsafe(0);
+    let used = 0;
     let batch: Pending[] = [];
-    let bytes = 0;
     for (const [buffer, offset] of this.deferredRows.records()) {
       const length = buffer.readUInt32LE(offset);
-      const keyEnd = offset + DEFERRED_HEADER + buffer.readUInt32LE(offset + 16);
+      if (used + length > held.length) {
+        yield* this.decide(batch, held);
+        batch = [];
+        used = 0;
+        if (length > held.length) held = Buffer.allocUnsafe(Math.max(length, Math.min(this.batchBytes, this.deferredRows.bytes)));
+      }
+      buffer.copy(held, used, offset, offset + length);
       batch.push({
-        id: id(buffer.readUInt32LE(offset + 4), buffer.readUInt32LE(offset + 8)),
-        row: buffer.readUInt32LE(offset + 12),
-        key: Buffer.from(buffer.subarray(offset + DEFERRED_HEADER, keyEnd)),
-        payload: buffer.toString('utf8', keyEnd, offset + length),
+        id: id(held.readUInt32LE(used + 4), held.readUInt32LE(used + 8)),
+        row: held.readUInt32LE(used + 12),
+        key: used + DEFERRED_HEADER,
+        keyEnd: used + DEFERRED_HEADER + held.readUInt32LE(used + 16),
+        end: used + length,
         first: 0,
       });
-      bytes += length + 64;
-      if (bytes >= this.batchBytes) {
-        yield* this.decide(batch);
-        batch = [];
-        bytes = 0;
-      }
+      used += length;
     }
-    yield* this.decide(batch);
+    yield* this.decide(batch, held);
   }
 
   close(): void {
@@ -131,7 +136,7 @@ export class AssociationSet {
   }
 
   /** One pass over the log up to the batch's last row: the first row of each deferred key. */
-  private *decide(batch: Pending[]): Generator<DeferredRow> {
+  private *decide(batch: Pending[], held: Buffer): Generator<DeferredRow> {
     if (batch.length === 0) return;
     const byId = new Map<number, Pending[]>();
     for (const pending of batch) {
@@ -145,10 +150,12 @@ export class AssociationSet {
       if (row > last) break;
       const same = byId.get(id(buffer.readUInt32LE(offset + 4), buffer.readUInt32LE(offset + 8)));
       if (!same) continue;
-      const key = buffer.subarray(offset + LOG_HEADER, offset + buffer.readUInt32LE(offset));
-      for (const pending of same) if (pending.first === 0 && pending.key.equals(key)) pending.first = row;
+      const end = offset + buffer.readUInt32LE(offset);
+      for (const pending of same) {
+        if (pending.first === 0 && held.compare(buffer, offset + LOG_HEADER, end, pending.key, pending.keyEnd) === 0) pending.first = row;
+      }
     }
-    yield* batch;
+    for (const { row, first, keyEnd, end } of batch) yield { row, first, payload: held.toString('utf8', keyEnd, end) };
   }
 
   private defer(key: Buffer, h1: number, h2: number, row: number, payload: string): void {
@@ -171,9 +178,13 @@ export class AssociationSet {
   }
 }
 
-interface Pending extends DeferredRow {
+/** A deferred row of the batch being decided: offsets of its record in the batch's buffer. */
+interface Pending {
   readonly id: number;
-  readonly key: Buffer;
+  readonly row: number;
+  readonly key: number;
+  readonly keyEnd: number;
+  readonly end: number;
   first: number;
 }
 
@@ -202,14 +213,4 @@ function testAndSet(bloom: Uint32Array, h1: number, h2: number): boolean {
     }
   }
   return seen;
-}
-
-/** murmur3's finaliser. */
-function mix(h: number): number {
-  h ^= h >>> 16;
-  h = Math.imul(h, 0x85ebca6b);
-  h ^= h >>> 13;
-  h = Math.imul(h, 0xc2b2ae35);
-  h ^= h >>> 16;
-  return h >>> 0;
 }

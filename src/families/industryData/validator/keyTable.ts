@@ -1,4 +1,5 @@
 import { ensureLength, growable } from './growable.js';
+import { FNV_OFFSET, FNV_PRIME, mix } from './hash.js';
 
 /** Most entries per slot; beyond it the slot array grows 1.5 times. */
 const MAX_LOAD = 0.7;
@@ -119,7 +120,7 @@ export class KeyTable {
       h = Math.imul(h ^ c, FNV_PRIME);
     }
     this.stagedLength = key.length;
-    this.stagedHash = finish(h);
+    this.stagedHash = mix(h);
   }
 
   /** The slot holding the staged key (≥ 0), or ~slot of the empty slot where it would go. */
@@ -164,9 +165,6 @@ export class KeyTable {
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
 
-const FNV_OFFSET = 0x811c9dc5;
-const FNV_PRIME = 0x01000193;
-
 /** The home slot: the hash's high bits scaled to the table size (any size, no power of two needed). */
 const home = (h: number, size: number): number => Math.floor((h / 0x1_0000_0000) * size);
 
@@ -174,15 +172,5 @@ const home = (h: number, size: number): number => Math.floor((h / 0x1_0000_0000)
 function hash(bytes: Uint8Array, start: number, length: number): number {
   let h = FNV_OFFSET;
   for (let i = start; i < start + length; i++) h = Math.imul(h ^ bytes[i]!, FNV_PRIME);
-  return finish(h);
-}
-
-/** murmur3's finaliser, so that the high bits (home slot) and the low byte (tag) are both well mixed. */
-function finish(h: number): number {
-  h ^= h >>> 16;
-  h = Math.imul(h, 0x85ebca6b);
-  h ^= h >>> 13;
-  h = Math.imul(h, 0xc2b2ae35);
-  h ^= h >>> 16;
-  return h >>> 0;
+  return mix(h);
 }

@@ -74,6 +74,11 @@ export class RecordLog {
     this.used += bytes;
   }
 
+  /** Bytes of all records so far. */
+  get bytes(): number {
+    return this.written + this.used;
+  }
+
   /** Every record so far, in order: a buffer and each record's offset in it (valid until the next step). */
   *records(): Generator<[Buffer, number]> {
     if (this.fd !== undefined) {
