@@ -2,14 +2,17 @@ import { ensureLength, growable } from './growable.js';
 import { FNV_OFFSET, FNV_PRIME, mix } from './hash.js';
 
 /** Most entries per slot; beyond it the slot array grows 1.5 times. */
-const MAX_LOAD = 0.7;
+const MAX_LOAD = 0.75;
+/** A key length that does not fit the per-entry byte. */
+const LONG = 255;
 
 /**
  * A compact hash table of string keys for the cross-file checks: keys live as UTF-8 in one byte
  * arena and entries are numbered 0, 1, 2… in insertion order, each with the row it came from and
- * a flag byte. An entry costs its key's bytes plus about 12 bytes (4 for where its key ends, 1 for
+ * a flag byte. An entry costs its key's bytes plus about 9 bytes (1 for its key's length, 1 for
  * its flags, some 7 for its hash slot), against some 90 for a Map<string, {row, flags}> with its
- * key strings. Rows come in order, mostly one after the other, so they are kept as runs: the
+ * key strings. Keys lie one after the other, so a key's start is the start of its group of 16
+ * entries plus the lengths before it in the group. Rows come in order, mostly one after the other, so they are kept as runs: the
  * first entry and row of each run. Per-entry arrays and the arena sit on resizable buffers
  * (growable.ts); the slot array is the one part that is rebuilt when it grows, which reserve()
  * avoids.
@@ -27,7 +30,11 @@ export class KeyTable {
 
   private readonly arena = growable(Uint8Array, 16 * 1024);
   private used = 0;
-  private readonly ends = growable(Uint32Array, 1024); // entry i spans arena[ends[i - 1] ?? 0, ends[i])
+  // Per entry: its key's byte length, LONG for 255 bytes and more (then in longLengths).
+  private readonly lengths = growable(Uint8Array, 1024);
+  private readonly longLengths = new Map<number, number>();
+  // Per group of 16 entries: where the key of its first entry starts.
+  private readonly groupStarts = growable(Uint32Array, 64);
   // Open addressing with linear probing, load ≤ MAX_LOAD. A slot holds entry + 1 (0 = empty) and,
   // in the parallel array, a byte of the key's hash that rules out most other keys without
   // touching the arena.
@@ -63,9 +70,18 @@ export class KeyTable {
       slot = this.probe();
     }
     const entry = this.size++;
-    if (entry === this.ends.length) {
-      ensureLength(this.ends, entry + 1);
+    if (entry === this.lengths.length) {
+      ensureLength(this.lengths, entry + 1);
       ensureLength(this.flags, entry + 1);
+    }
+    if ((entry & 15) === 0) {
+      ensureLength(this.groupStarts, (entry >>> 4) + 1);
+      this.groupStarts[entry >>> 4] = this.used;
+    }
+    if (this.stagedLength < LONG) this.lengths[entry] = this.stagedLength;
+    else {
+      this.lengths[entry] = LONG;
+      this.longLengths.set(entry, this.stagedLength);
     }
     if (this.runs === 0 || row !== this.lastRow + 1) {
       ensureLength(this.runEntries, this.runs + 1);
@@ -75,7 +91,6 @@ export class KeyTable {
     }
     this.lastRow = row;
     this.used += this.stagedLength;
-    this.ends[entry] = this.used;
     this.slots[~slot] = entry + 1;
     this.slotTags[~slot] = this.stagedHash;
     return entry;
@@ -95,11 +110,19 @@ export class KeyTable {
   }
 
   key(entry: number): string {
-    return decoder.decode(this.arena.subarray(this.start(entry), this.ends[entry]!));
+    const start = this.start(entry);
+    return decoder.decode(this.arena.subarray(start, start + this.length(entry)));
+  }
+
+  private length(entry: number): number {
+    const length = this.lengths[entry]!;
+    return length === LONG ? this.longLengths.get(entry)! : length;
   }
 
   private start(entry: number): number {
-    return entry === 0 ? 0 : this.ends[entry - 1]!;
+    let start = this.groupStarts[entry >>> 4]!;
+    for (let e = entry & ~15; e < entry; e++) start += this.length(e);
+    return start;
   }
 
   /** Writes `key` after the last key, without claiming the space, and hashes it. */
@@ -132,8 +155,8 @@ export class KeyTable {
       if (e === 0) return ~slot;
       if (slotTags[slot] !== tag) continue;
       const entry = e - 1;
+      if (this.length(entry) !== length) continue;
       const start = this.start(entry);
-      if (this.ends[entry]! - start !== length) continue;
       let same = true;
       for (let i = 0; i < length; i++) {
         if (arena[start + i] !== arena[used + i]) {
@@ -149,9 +172,10 @@ export class KeyTable {
   private rehash(length: number): void {
     const slots = new Uint32Array(length);
     const slotTags = new Uint8Array(length);
-    for (let entry = 0; entry < this.size; entry++) {
-      const start = this.start(entry);
-      const h = hash(this.arena, start, this.ends[entry]! - start);
+    for (let entry = 0, start = 0; entry < this.size; entry++) {
+      const bytes = this.length(entry);
+      const h = hash(this.arena, start, bytes);
+      start += bytes;
       let slot = home(h, length);
       while (slots[slot] !== 0) slot = slot + 1 === length ? 0 : slot + 1;
       slots[slot] = entry + 1;

@@ -66,3 +66,15 @@ test('KeyTable: reserve sizes the table ahead without changing what it holds', (
   assert.equal(table.row(table.find('k99999')), 100_002);
   assert.equal(table.size, 100_001);
 });
+
+test('KeyTable: keys of any length, short and long (255 bytes and more) side by side, across growth', () => {
+  const table = new KeyTable();
+  const keys = Array.from({ length: 5000 }, (_, i) => (i % 7 === 3 ? `${'x'.repeat(250 + (i % 11))}-${i}` : i % 13 === 5 ? 'é'.repeat(130 + (i % 5)) + i : `k${i}`));
+  keys.forEach((key, i) => assert.equal(table.add(key, i + 2), i));
+  keys.forEach((key, i) => {
+    assert.equal(table.find(key), i);
+    assert.equal(table.key(i), key);
+    assert.equal(table.row(i), i + 2);
+  });
+  assert.equal(table.find('x'.repeat(255)), -1);
+});
