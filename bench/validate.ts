@@ -7,6 +7,7 @@
 //   npx tsc -b && node dist/bench/validate.js                 # ~100 MB and 1,000,000 users
 //   node dist/bench/validate.js --large                       # adds the ~1 GB input (several minutes)
 //   node dist/bench/validate.js --inputs 100mb,1m,1gb --backend postgres --store files
+//   node dist/bench/validate.js --rounds 3                    # rounds of each side (default 2, 1 above 500 MB)
 //
 // Inputs: `<n>mb`/`<n>gb` (generated to about that size) or `<n>k`/`<n>m` users. Backends:
 // `postgres` (the default: DATABASE_URL, default postgres://postgres@127.0.0.1:5432/test, a scratch
@@ -43,6 +44,7 @@ const { values: args } = parseArgs({
     child: { type: 'string' },
     dir: { type: 'string' },
     label: { type: 'string' },
+    rounds: { type: 'string' },
   },
 });
 
@@ -193,7 +195,7 @@ async function childServer(backend: string, store: string): Promise<void> {
 }
 
 /** The client side, in this process: upload through the session URL, then validate end to end. */
-async function measureService(dir: string): Promise<Record<string, unknown>[]> {
+async function measureService(dir: string, rounds: number): Promise<Record<string, unknown>[]> {
   const { ContainerClient } = await import('@azure/storage-blob');
   const env = { ...process.env, GRAPH_LRO_MAX_UPLOAD_BYTES: String(8 * 1024 * MB), GRAPH_LRO_SDS_MAX_RECORDS: String(100_000_000) };
   const child = spawn(process.execPath, [fileURLToPath(import.meta.url), '--child', 'server', '--backend', args.backend!, '--store', store()], {
@@ -237,20 +239,26 @@ async function measureService(dir: string): Promise<Record<string, unknown>[]> {
     }
     const uploadSeconds = (performance.now() - uploadStart) / 1000;
 
-    const before = await command('reset');
-    const start = performance.now();
-    const accepted = await call('POST', `/beta/external/industryData/dataConnectors/${connector.id}/validate`);
-    const location = accepted.headers.get('location')!;
-    let op: Record<string, unknown>;
-    for (;;) {
-      op = (await (await call('GET', location, undefined, { prefer: 'wait=60' })).json()) as Record<string, unknown>;
-      if (op.status === 'succeeded' || op.status === 'failed') break;
-    }
-    const seconds = (performance.now() - start) / 1000;
-    const server = await command('report');
-    return [
-      { phase: 'upload', seconds: round(uploadSeconds) },
-      {
+    // The connector's files validated `rounds` times: the fastest round, and the highest peak.
+    let best: Record<string, unknown> | undefined;
+    const secondsPerRound: number[] = [];
+    let peakRssMb = 0;
+    for (let i = 0; i < rounds; i++) {
+      const before = await command('reset');
+      const start = performance.now();
+      const accepted = await call('POST', `/beta/external/industryData/dataConnectors/${connector.id}/validate`);
+      const location = accepted.headers.get('location')!;
+      let op: Record<string, unknown>;
+      for (;;) {
+        op = (await (await call('GET', location, undefined, { prefer: 'wait=60' })).json()) as Record<string, unknown>;
+        if (op.status === 'succeeded' || op.status === 'failed') break;
+      }
+      const seconds = (performance.now() - start) / 1000;
+      const server = await command('report');
+      secondsPerRound.push(round(seconds));
+      peakRssMb = Math.max(peakRssMb, server.peakRssMb as number);
+      if (best && (best.seconds as number) <= seconds) continue;
+      best = {
         phase: 'validate',
         seconds: round(seconds),
         handlerSeconds: round((Date.parse(op.lastActionDateTime as string) - Date.parse(op.createdDateTime as string)) / 1000),
@@ -262,9 +270,12 @@ async function measureService(dir: string): Promise<Record<string, unknown>[]> {
         firstIssue: ((op.errors as { message: string }[]) ?? [])[0]?.message ?? ((op.warnings as { message: string }[]) ?? [])[0]?.message,
         serverRssBeforeMb: before.rssMb,
         cpuSeconds: server.cpuSeconds,
-        peakRssMb: server.peakRssMb,
         peakReset: server.peakReset,
-      },
+      };
+    }
+    return [
+      { phase: 'upload', seconds: round(uploadSeconds) },
+      { ...best, peakRssMb, ...(rounds > 1 ? { of: `best of ${rounds} (peak RSS: the highest)`, secondsPerRound } : {}) },
     ];
   } finally {
     child.stdin!.end('stop\n');
@@ -301,12 +312,21 @@ async function main(): Promise<void> {
     const base = { bench: 'validate', input: spec, backend: args.backend, store: store(), users, files: csvFiles(dir).length, megabytes: round(bytes / 1e6, 1) };
     process.stdout.write(`${JSON.stringify({ ...base, phase: 'generate', seconds: round(generated) })}\n`);
 
-    const parsed = await runParse(dir);
+    // Rounds of each side, the fastest kept (the machine is shared and noisy): two below 500 MB.
+    const rounds = Number(args.rounds ?? (bytes > 500 * MB ? 1 : 2));
+    let parsed: Record<string, unknown> | undefined;
+    const parseSecondsPerRound: number[] = [];
+    for (let i = 0; i < rounds; i++) {
+      const run = await runParse(dir);
+      parseSecondsPerRound.push(run.seconds as number);
+      if (!parsed || (run.seconds as number) < (parsed.seconds as number)) parsed = run;
+    }
+    parsed = { ...parsed, ...(rounds > 1 ? { of: `best of ${rounds}`, secondsPerRound: parseSecondsPerRound } : {}) };
     const parseMbps = bytes / 1e6 / (parsed!.seconds as number);
     const rows = parsed!.rows as number;
     process.stdout.write(`${JSON.stringify({ ...base, phase: 'csv-parse alone', ...parsed, mbPerSecond: round(parseMbps, 1), rowsPerSecond: Math.round(rows / (parsed!.seconds as number)) })}\n`);
 
-    const [upload, validate] = await measureService(dir);
+    const [upload, validate] = await measureService(dir, rounds);
     process.stdout.write(`${JSON.stringify({ ...base, ...upload, mbPerSecond: round(bytes / 1e6 / (upload!.seconds as number), 1) })}\n`);
     const mbps = bytes / 1e6 / (validate!.seconds as number);
     process.stdout.write(
