@@ -1,7 +1,7 @@
 // The demo tenant: deterministic, imports cleanly, seeds the same rows as its snapshot, and has
 // the subjects docs/directory.md promises on each side of each alert's boundary.
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import type { Db } from '../../src/db/db.js';
 import {
   DEMO_CAST,
@@ -13,7 +13,7 @@ import {
   importDirectory,
   seedDemoTenant,
 } from '../../src/directory/index.js';
-import { OTHER_TENANT, TENANT, backends, type TestDatabase } from '../support/backends.js';
+import { OTHER_TENANT, TENANT, backends, freshDatabase } from '../support/backends.js';
 import { expectedIncidents } from './expectations.js';
 import { directoryRows } from './fixtures.js';
 
@@ -64,13 +64,8 @@ describe('demo tenant generator', () => {
 
 for (const backend of backends) {
   describe(`demo tenant on ${backend.name}`, () => {
-    let database: TestDatabase;
     let db: Db;
-    before(async () => {
-      database = await backend.create();
-      db = await database.open();
-    });
-    after(() => database.drop());
+    freshDatabase(backend, (opened) => (db = opened));
 
     test('its snapshot imports cleanly, and seeding stores the very same rows', async () => {
       const imported = await importDirectory(db, TENANT, generateDemoSnapshot({ tenantId: TENANT, users: 2_000, now: NOW }));

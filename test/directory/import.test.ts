@@ -2,22 +2,21 @@
 // import replaces the old one atomically; a rejected or failing import changes nothing; tenants
 // do not touch each other.
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import type { Db } from '../../src/db/db.js';
 import { BUILT_IN_ROLES, DirectoryImportError, hasDirectory, importDirectory } from '../../src/directory/index.js';
 import { replaceDirectory } from '../../src/directory/store.js';
-import { OTHER_TENANT, TENANT, backends, type TestDatabase } from '../support/backends.js';
+import { OTHER_TENANT, TENANT, backends, freshDatabase, type TestDatabase } from '../support/backends.js';
 import { ALICE, BOB, CAROL, CUSTOM_ROLE, GA, INTUNE_ADMIN, PRIVILEGED_ROLE_ADMIN, SECURITY_READER, USER_ADMIN, directoryRows, smallSnapshot } from './fixtures.js';
 
 for (const backend of backends) {
   describe(`directory import on ${backend.name}`, () => {
     let database: TestDatabase;
     let db: Db;
-    before(async () => {
-      database = await backend.create();
-      db = await database.open();
+    freshDatabase(backend, (opened, fresh) => {
+      db = opened;
+      database = fresh;
     });
-    after(() => database.drop());
 
     test('a small snapshot lands in every table as the mapping says', async () => {
       assert.equal(await hasDirectory(db, TENANT), false);

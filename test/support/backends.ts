@@ -1,6 +1,7 @@
 // The two database backends every engine and API test runs on: embedded PGlite (in memory) and
 // a real PostgreSQL (DATABASE_URL), each test getting a fresh database of its own.
 import { randomBytes } from 'node:crypto';
+import { after, before } from 'node:test';
 import pg from 'pg';
 import type { Db } from '../../src/db/db.js';
 import { openDb } from '../../src/db/open.js';
@@ -62,6 +63,19 @@ export const postgres: Backend = {
 };
 
 export const backends: Backend[] = [pglite, postgres];
+
+/**
+ * Hooks of the calling describe block: a fresh database opened before its tests (handed to
+ * `opened`, with the database for more connections), dropped after.
+ */
+export function freshDatabase(backend: Backend, opened: (db: Db, database: TestDatabase) => void): void {
+  let database: TestDatabase;
+  before(async () => {
+    database = await backend.create();
+    opened(await database.open(), database);
+  });
+  after(() => database.drop());
+}
 
 export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 

@@ -1,24 +1,18 @@
 // Each scanner on hand-built directories, pinning its boundaries, on PGlite and PostgreSQL. The
 // scan time is fixed (NOW), so "exactly n days" is exact to the millisecond.
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import type { Db } from '../../../src/db/db.js';
 import type { AlertName } from '../../../src/families/roleManagementAlerts/model.js';
 import type { ConfigurationChange, IncidentRow } from '../../../src/families/roleManagementAlerts/store.js';
 import { scanAlert, updateConfiguration } from '../../../src/families/roleManagementAlerts/store.js';
-import type { TestDatabase } from '../../support/backends.js';
-import { backends } from '../../support/backends.js';
+import { backends, freshDatabase } from '../../support/backends.js';
 import { at, DAY, daysAgo, Directory, HOUR, NOW, ROLES } from './directory.js';
 
 for (const backend of backends) {
   describe(`role management alert scanners on ${backend.name}`, () => {
-    let database: TestDatabase;
     let db: Db;
-    before(async () => {
-      database = await backend.create();
-      db = await database.open();
-    });
-    after(() => database.drop());
+    freshDatabase(backend, (opened) => (db = opened));
 
     const scan = async (d: Directory, name: AlertName, change?: ConfigurationChange) => {
       if (change) await updateConfiguration(db, d.tenantId, name, change);
