@@ -18,6 +18,32 @@ const doesNotExist = (name: string, type: string) =>
 
 const readOnly = (name: string) => badRequest(`The property '${name}' is read-only and cannot be set.`, name);
 
+type Readers = Record<string, (value: unknown, target: string) => void>;
+
+interface PropertyRules {
+  readonly readOnly?: readonly string[];
+  /** Navigation properties: set only through `<name>@odata.bind`. */
+  readonly navigation?: readonly string[];
+  /** Before each name in errors, for nested objects (`userMatchingSettings[0].`). */
+  readonly prefix?: string;
+}
+
+/**
+ * Hands each property of `json` to its reader, with the name errors quote; `@odata.type` is the
+ * caller's to check. Read-only, navigation and unknown properties are 400s.
+ */
+function readProperties(json: Json, type: string, readers: Readers, { readOnly: fixed = [], navigation = [], prefix = '' }: PropertyRules = {}): void {
+  for (const [key, value] of Object.entries(json)) {
+    if (key === '@odata.type') continue;
+    const target = prefix + key;
+    const read = Object.hasOwn(readers, key) ? readers[key] : undefined;
+    if (read) read(value, target);
+    else if (navigation.includes(key)) throw badRequest(`'${target}' is a navigation property; bind it with '${key}@odata.bind'.`, target);
+    else if (fixed.includes(key)) throw readOnly(target);
+    else throw doesNotExist(target, type);
+  }
+}
+
 /** `@odata.type` without the leading `#`; undefined when absent. */
 function odataType(json: Json, target = '@odata.type'): string | undefined {
   const value = json['@odata.type'];
@@ -103,32 +129,22 @@ function userMatchingSettings(value: unknown): UserMatchingSetting[] {
     const json = item as Json;
     checkType(json, 'microsoft.graph.industryData.userMatchingSetting', at);
     const setting: UserMatchingSetting = { matchTarget: null, priorityOrder: null, sourceIdentifier: null };
-    for (const [key, v] of Object.entries(json)) {
-      const target = `${at}.${key}`;
-      switch (key) {
-        case '@odata.type':
-          break;
-        case 'matchTarget':
-          setting.matchTarget = v === null ? null : referenceValue(v, `${at}.matchTarget`, TYPES.userMatchTarget);
-          break;
-        case 'sourceIdentifier':
-          setting.sourceIdentifier = v === null ? null : referenceValue(v, `${at}.sourceIdentifier`, TYPES.identifierType);
-          break;
-        case 'priorityOrder':
+    readProperties(
+      json,
+      'microsoft.graph.industryData.userMatchingSetting',
+      {
+        matchTarget: (v, target) => (setting.matchTarget = v === null ? null : referenceValue(v, target, TYPES.userMatchTarget)),
+        sourceIdentifier: (v, target) => (setting.sourceIdentifier = v === null ? null : referenceValue(v, target, TYPES.identifierType)),
+        priorityOrder: (v, target) => {
           if (v !== null && (typeof v !== 'number' || !Number.isInteger(v) || v < 0 || v > 2147483647)) {
             throw badRequest(`Invalid value for '${target}': expected a whole number from 0.`, target);
           }
           setting.priorityOrder = v as number | null;
-          break;
-        case 'roleGroup@odata.bind':
-          setting.roleGroupId = bindTarget(v, target, 'roleGroups');
-          break;
-        case 'roleGroup':
-          throw badRequest(`'${target}' is a navigation property; bind it with 'roleGroup@odata.bind'.`, target);
-        default:
-          throw doesNotExist(target, 'microsoft.graph.industryData.userMatchingSetting');
-      }
-    }
+        },
+        'roleGroup@odata.bind': (v, target) => (setting.roleGroupId = bindTarget(v, target, 'roleGroups')),
+      },
+      { navigation: ['roleGroup'], prefix: `${at}.` },
+    );
     return setting;
   });
 }
@@ -136,25 +152,16 @@ function userMatchingSettings(value: unknown): UserMatchingSetting[] {
 function sourceSystemFields(json: Json): Partial<SourceSystemFields> {
   checkType(json, TYPES.sourceSystem, '@odata.type');
   const fields: Partial<SourceSystemFields> = {};
-  for (const [key, value] of Object.entries(json)) {
-    switch (key) {
-      case '@odata.type':
-        break;
-      case 'displayName':
-        fields.displayName = name(value, key)!;
-        break;
-      case 'vendor':
-        fields.vendor = name(value, key, true);
-        break;
-      case 'userMatchingSettings':
-        fields.userMatchingSettings = userMatchingSettings(value);
-        break;
-      case 'id':
-        throw readOnly(key);
-      default:
-        throw doesNotExist(key, TYPES.sourceSystem);
-    }
-  }
+  readProperties(
+    json,
+    TYPES.sourceSystem,
+    {
+      displayName: (value, key) => (fields.displayName = name(value, key)!),
+      vendor: (value, key) => (fields.vendor = name(value, key, true)),
+      userMatchingSettings: (value) => (fields.userMatchingSettings = userMatchingSettings(value)),
+    },
+    { readOnly: ['id'] },
+  );
   return fields;
 }
 
@@ -189,28 +196,19 @@ function connectorType(json: Json, mandatory: boolean): void {
 
 function connectorFields(json: Json): Partial<ConnectorFields> {
   const fields: Partial<ConnectorFields> = {};
-  for (const [key, value] of Object.entries(json)) {
-    switch (key) {
-      case '@odata.type':
-        break;
-      case 'displayName':
-        fields.displayName = name(value, key)!;
-        break;
-      case 'fileFormat':
+  readProperties(
+    json,
+    TYPES.azureDataLakeConnector,
+    {
+      displayName: (value, key) => (fields.displayName = name(value, key)!),
+      fileFormat: (value, key) => {
         if (value === null) throw badRequest(`Property 'fileFormat' cannot be null.`, key);
         fields.fileFormat = referenceValue(value, key, TYPES.fileFormat, FILE_FORMATS).code;
-        break;
-      case 'sourceSystem@odata.bind':
-        fields.sourceSystemId = bindTarget(value, key, 'sourceSystems');
-        break;
-      case 'sourceSystem':
-        throw badRequest(`'sourceSystem' is a navigation property; bind it with 'sourceSystem@odata.bind'.`, key);
-      case 'id':
-        throw readOnly(key);
-      default:
-        throw doesNotExist(key, TYPES.azureDataLakeConnector);
-    }
-  }
+      },
+      'sourceSystem@odata.bind': (value, key) => (fields.sourceSystemId = bindTarget(value, key, 'sourceSystems')),
+    },
+    { readOnly: ['id'], navigation: ['sourceSystem'] },
+  );
   return fields;
 }
 
@@ -255,39 +253,22 @@ export function parseInboundFlowCreate(body: unknown): InboundFlowFields {
   const what = 'an inbound flow';
   for (const property of ['displayName', 'dataDomain', 'effectiveDateTime', 'dataConnector@odata.bind']) required(json, property, what);
   const fields: Partial<InboundFlowFields> = { expirationDateTime: null, yearId: null };
-  for (const [key, value] of Object.entries(json)) {
-    switch (key) {
-      case '@odata.type':
-        break;
-      case 'displayName':
-        fields.displayName = name(value, key)!;
-        break;
-      case 'dataDomain':
+  readProperties(
+    json,
+    TYPES.inboundFileFlow,
+    {
+      displayName: (value, key) => (fields.displayName = name(value, key)!),
+      dataDomain: (value, key) => {
         if (value !== DATA_DOMAINS[0]) throw badRequest(`Invalid value for property 'dataDomain': only '${DATA_DOMAINS[0]}' is supported.`, key);
         fields.dataDomain = value;
-        break;
-      case 'effectiveDateTime':
-        fields.effectiveDateTime = dateTime(value, key);
-        break;
-      case 'expirationDateTime':
-        fields.expirationDateTime = value === null ? null : dateTime(value, key);
-        break;
-      case 'dataConnector@odata.bind':
-        fields.connectorId = bindTarget(value, key, 'dataConnectors');
-        break;
-      case 'year@odata.bind':
-        fields.yearId = bindTarget(value, key, 'years');
-        break;
-      case 'dataConnector':
-      case 'year':
-        throw badRequest(`'${key}' is a navigation property; bind it with '${key}@odata.bind'.`, key);
-      case 'id':
-      case 'readinessStatus':
-        throw readOnly(key);
-      default:
-        throw doesNotExist(key, TYPES.inboundFileFlow);
-    }
-  }
+      },
+      effectiveDateTime: (value, key) => (fields.effectiveDateTime = dateTime(value, key)),
+      expirationDateTime: (value, key) => (fields.expirationDateTime = value === null ? null : dateTime(value, key)),
+      'dataConnector@odata.bind': (value, key) => (fields.connectorId = bindTarget(value, key, 'dataConnectors')),
+      'year@odata.bind': (value, key) => (fields.yearId = bindTarget(value, key, 'years')),
+    },
+    { readOnly: ['id', 'readinessStatus'], navigation: ['dataConnector', 'year'] },
+  );
   if (fields.expirationDateTime && Date.parse(fields.expirationDateTime) <= Date.parse(fields.effectiveDateTime!)) {
     throw badRequest(`'expirationDateTime' must be after 'effectiveDateTime'.`, 'expirationDateTime');
   }
