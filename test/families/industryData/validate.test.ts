@@ -196,7 +196,9 @@ for (const backend of backends) {
       const progress: string[] = [];
       let died!: () => void;
       const dead = new Promise<void>((resolve) => (died = resolve));
-      const dying = new Engine(s.ts.server.db, { pollIntervalMs: 20, leaseMs: 600 });
+      // One slot, which the hung attempt keeps: like a dead process, it claims nothing more (with a
+      // free slot it could win the retry against the healthy worker, and hang again).
+      const dying = new Engine(s.ts.server.db, { pollIntervalMs: 20, leaseMs: 600, concurrency: 1 });
       dying.register(VALIDATE_KIND, {
         handle: (ctx: HandlerContext) =>
           handlers[VALIDATE_KIND]!.handle({
