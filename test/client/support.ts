@@ -10,14 +10,17 @@ export interface Recorded {
   prefer: string | undefined;
   status: number;
   preferenceApplied: string | null;
+  /** When the request was sent (Date.now()). */
+  sentAt: number;
 }
 
 export function recordingFetch() {
   const calls: Recorded[] = [];
   const fetchImpl = async (input: string, init: RequestInit): Promise<Response> => {
+    const sentAt = Date.now();
     const res = await fetch(input, init);
     const headers = (init.headers ?? {}) as Record<string, string>;
-    calls.push({ method: init.method ?? 'GET', url: input, prefer: headers.prefer, status: res.status, preferenceApplied: res.headers.get('preference-applied') });
+    calls.push({ method: init.method ?? 'GET', url: input, prefer: headers.prefer, status: res.status, preferenceApplied: res.headers.get('preference-applied'), sentAt });
     return res;
   };
   return { calls, fetch: fetchImpl, gets: () => calls.filter((c) => c.method === 'GET') };
