@@ -6,6 +6,12 @@ import type { QueueSystem } from './queue-system.js';
 
 const logger = new Logger(() => () => undefined);
 
+function quietPool(connectionString: string, max: number): pg.Pool {
+  const pool = new pg.Pool({ connectionString, max });
+  pool.on('error', () => undefined);
+  return pool;
+}
+
 export function graphileWorker(): QueueSystem {
   let url = '';
   let pool: pg.Pool | undefined;
@@ -14,14 +20,16 @@ export function graphileWorker(): QueueSystem {
     async setup(databaseUrl) {
       url = databaseUrl;
       await runMigrations({ connectionString: url, logger });
-      pool = new pg.Pool({ connectionString: url, max: 2 });
+      pool = quietPool(url, 2);
     },
     async start(settings, onJob) {
+      // One connection per concurrent job plus its LISTEN client. Our own pool, so it has an error
+      // listener to the end: run() removes its listener at stop(), and a client that pg-pool ends
+      // without waiting can still be closing when the scratch database is dropped with FORCE.
+      const workerPool = quietPool(url, (settings.concurrency ?? 1) + 2);
       const runner = await run({
-        connectionString: url,
+        pgPool: workerPool,
         concurrency: settings.concurrency,
-        // One connection per concurrent job plus its LISTEN client.
-        maxPoolSize: (settings.concurrency ?? 1) + 2,
         pollInterval: settings.pollInterval,
         noHandleSignals: true,
         logger,
@@ -35,7 +43,10 @@ export function graphileWorker(): QueueSystem {
             [JSON.stringify(Array.from({ length: n }, () => ({ identifier: 'noop', payload: {} })))],
           )),
         enqueueOne: async () => void (await runner.addJob('noop', {})),
-        stop: () => runner.stop(),
+        stop: async () => {
+          await runner.stop();
+          await workerPool.end();
+        },
       };
     },
     // Finished jobs are deleted.
