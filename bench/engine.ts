@@ -8,7 +8,7 @@ import pg from 'pg';
 import { graphileWorker } from './support/graphile-worker.js';
 import { graphLro } from './support/graph-lro.js';
 import { pgBoss } from './support/pg-boss.js';
-import type { QueueSystem, Settings } from './support/queue-system.js';
+import type { QueueSystem, RunningWorkers, Settings } from './support/queue-system.js';
 import type { ScratchDb } from './support/scratch-db.js';
 import { createScratchDb, percentile, round, serverUrl, sleep } from './support/scratch-db.js';
 
@@ -116,19 +116,24 @@ async function throughputRun(system: QueueSystem, db: ScratchDb, client: pg.Clie
   }
 }
 
-/** Milliseconds from the start of one create until its handler starts, on idle workers. */
-async function pickupRun(system: QueueSystem, client: pg.Client, plan: Plan): Promise<number[]> {
+type Enqueue = (workers: RunningWorkers) => (() => Promise<void>) | undefined;
+
+/** Milliseconds from the start of one create until its handler starts, on idle workers; null
+ *  when the system has no such way to enqueue. */
+async function pickupRun(system: QueueSystem, client: pg.Client, plan: Plan, how: Enqueue): Promise<number[] | null> {
   await client.query(system.resetSql);
   let started: ((at: number) => void) | undefined;
   const workers = await system.start(plan.pickup, () => started?.(performance.now()));
   try {
+    const enqueue = how(workers);
+    if (!enqueue) return null;
     const samples: number[] = [];
     // Three warm-up samples (connections, prepared statements) are not counted.
     for (let i = -3; i < plan.samples; i++) {
       await sleep(Math.random() * plan.pauseMs);
       const handlerStarted = new Promise<number>((resolve) => (started = resolve));
       const began = performance.now();
-      await workers.enqueueOne();
+      await enqueue();
       const at = await withTimeout(handlerStarted, PICKUP_LIMIT_MS, `${system.name} pickup`);
       if (i >= 0) samples.push(at - began);
     }
@@ -155,10 +160,17 @@ async function measure(plan: Plan): Promise<Figures> {
     await client.connect();
     // Pickup first, on a fresh idle database, so a throughput run that has to be cut off
     // (which ends this system's measurements) cannot cost it its latency figures.
-    const samples = await pickupRun(system, client, plan);
+    const samples = (await pickupRun(system, client, plan, (w) => () => w.enqueueOne()))!;
     const p50Ms = round(percentile(samples, 50));
     const p99Ms = round(percentile(samples, 99));
     print({ system: system.name, metric: 'pickup', samples: samples.length, p50Ms, p99Ms, maxMs: round(Math.max(...samples)), ...plan.pickup });
+    const inTransaction = await pickupRun(system, client, plan, (w) => w.enqueueOneInTransaction?.bind(w));
+    if (inTransaction) {
+      print({
+        system: system.name, metric: 'pickup', path: 'created in a transaction', samples: inTransaction.length, p50Ms: round(percentile(inTransaction, 50)),
+        p99Ms: round(percentile(inTransaction, 99)), maxMs: round(Math.max(...inTransaction)), ...plan.pickup,
+      });
+    }
     let best = 0;
     for (const settings of plan.throughput) {
       const runs: Run[] = [];

@@ -33,6 +33,7 @@ export function graphLro(): QueueSystem {
         enqueueBatch: async (n) =>
           void (await db.query(insertBatch, [TENANT, KIND, Array.from({ length: n }, () => randomUUID())])),
         enqueueOne: async () => void (await engine.create({ tenantId: TENANT, family: 'bench', kind: KIND })),
+        enqueueOneInTransaction: () => db.transaction(async (tx) => void (await engine.create({ tenantId: TENANT, family: 'bench', kind: KIND }, tx))),
         async stop() {
           await engine.stop();
           await db.close();

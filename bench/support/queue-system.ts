@@ -9,6 +9,10 @@ export interface RunningWorkers {
   enqueueBatch(n: number): Promise<void>;
   /** Enqueues one no-op job the way an application would (the system's single-create API). */
   enqueueOne(): Promise<void>;
+  /** Enqueues one job inside a transaction of the caller's, for a system whose `enqueueOne`
+   *  skips its claim (graph-lro's workers take their own process's new work at once): the
+   *  job appears at commit, so this measures the NOTIFY and claim path. */
+  enqueueOneInTransaction?(): Promise<void>;
   /** Stops the workers and closes what `start` opened. */
   stop(): Promise<void>;
 }

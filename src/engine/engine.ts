@@ -68,9 +68,23 @@ export class Engine {
     this.handlers.set(kind, handler);
   }
 
-  /** Creates an operation in `tx` when given (the caller's transaction), else on its own. */
-  create(spec: CreateOperation, tx: Queryable = this.db): Promise<CreateResult> {
-    return createOperation(tx, spec, this.handlers.get(spec.kind)?.maxAttempts ?? this.options.defaultMaxAttempts);
+  /**
+   * Creates an operation in `tx` when given (the caller's transaction), else on its own. On its
+   * own, when this process's workers run the kind and have a free slot, the operation is created
+   * claimed by them and its handler starts as the insert returns: no NOTIFY and claim in between.
+   * (In a caller's transaction the row only appears at its commit, so a claim picks it up.)
+   */
+  async create(spec: CreateOperation, tx?: Queryable): Promise<CreateResult> {
+    const maxAttempts = this.handlers.get(spec.kind)?.maxAttempts ?? this.options.defaultMaxAttempts;
+    const runner = this.runner;
+    if (tx || !runner?.reserve(spec.kind)) return createOperation(tx ?? this.db, spec, maxAttempts);
+    let result: CreateResult | undefined;
+    try {
+      result = await createOperation(this.db, spec, maxAttempts, { owner: this.workerId, leaseMs: this.options.leaseMs });
+    } finally {
+      runner.adopt(result?.created ? result.operation : undefined);
+    }
+    return result;
   }
 
   /** One operation of a tenant and family, read fresh (concurrent reads share one query). */

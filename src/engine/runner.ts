@@ -58,6 +58,8 @@ export class Runner {
   private poked = false;
   /** The loop waits for a free slot, which a job's end gives it. */
   private full = false;
+  /** Slots held for operations this process is creating already claimed (see `reserve`). */
+  private reserved = 0;
   private wake: (() => void) | undefined;
   private heartbeat: NodeJS.Timeout | undefined;
   private lastRenewal = Date.now();
@@ -101,6 +103,33 @@ export class Runner {
     }
   }
 
+  /**
+   * Holds a slot for an operation of `kind` that this process is about to create: the create then
+   * inserts it claimed by this worker and `adopt` runs it, with no NOTIFY and no claim between.
+   * False when no slot is free, the kind has no handler here, or the runner is stopping.
+   */
+  reserve(kind: string): boolean {
+    if (this.stopping || !this.handlers.has(kind) || this.freeSlots() <= 0) return false;
+    this.reserved++;
+    return true;
+  }
+
+  /** Runs the operation created on a reserved slot; undefined gives the slot back (nothing was created). */
+  adopt(operation: Operation | undefined): void {
+    this.reserved--;
+    if (operation && this.stopping) {
+      const lease = { tenantId: operation.tenantId, id: operation.id, attempt: operation.attempts };
+      void releaseLeases(this.db, this.options.owner, [lease]).catch((err: unknown) =>
+        this.options.logger.error({ err }, 'could not hand a new lease back; it expires instead'),
+      );
+    } else if (operation) this.run(operation);
+    else if (this.full) this.poke();
+  }
+
+  private freeSlots(): number {
+    return this.options.concurrency - this.jobs.size - this.reserved;
+  }
+
   private drained(): Promise<void> {
     return this.jobs.size === 0 ? Promise.resolve() : new Promise((resolve) => this.idleJobs.push(resolve));
   }
@@ -124,9 +153,9 @@ export class Runner {
 
   private async loop(): Promise<void> {
     const kinds = [...this.handlers.keys()];
-    const { concurrency, claimBatch, pollIntervalMs } = this.options;
+    const { claimBatch, pollIntervalMs } = this.options;
     while (!this.stopping) {
-      const free = concurrency - this.jobs.size;
+      const free = this.freeSlots();
       if (free <= 0) {
         this.full = true;
         await this.idle(pollIntervalMs);

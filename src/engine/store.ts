@@ -42,18 +42,23 @@ export const toOperation = (r: OperationRow): Operation => ({
   maxAttempts: r.max_attempts,
 });
 
-const INSERT_VALUES = `($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`;
-const INSERT_COLUMNS = `(tenant_id, id, family, kind, odata_type, dedupe_key, status_detail, resource_location, input, result, max_attempts)`;
+// $12 and $13 are a lease owner and length for an operation created already claimed (see
+// createOperation), else NULL: then it starts notStarted, unleased and due at once.
+const INSERT_VALUES = `($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11,
+  CASE WHEN $12::text IS NULL THEN 'notStarted' ELSE 'running' END, CASE WHEN $12::text IS NULL THEN 0 ELSE 1 END,
+  $12::text, now() + $13::bigint * interval '1 millisecond', now() + COALESCE($13::bigint, 0) * interval '1 millisecond')`;
+const INSERT_COLUMNS = `(tenant_id, id, family, kind, odata_type, dedupe_key, status_detail, resource_location, input, result, max_attempts,
+  status, attempts, lease_owner, lease_expires_at, run_after)`;
 
 const insertById = statement(
   'lro_insert_by_id',
   `INSERT INTO operations ${INSERT_COLUMNS} VALUES ${INSERT_VALUES}
    ON CONFLICT (tenant_id, id) DO UPDATE SET
      family = EXCLUDED.family, kind = EXCLUDED.kind, odata_type = EXCLUDED.odata_type, dedupe_key = EXCLUDED.dedupe_key,
-     status = 'notStarted', status_detail = EXCLUDED.status_detail, resource_location = EXCLUDED.resource_location,
+     status = EXCLUDED.status, status_detail = EXCLUDED.status_detail, resource_location = EXCLUDED.resource_location,
      created_at = now(), last_action_at = now(), input = EXCLUDED.input, result = EXCLUDED.result,
-     attempts = 0, max_attempts = EXCLUDED.max_attempts, run_after = now(),
-     lease_owner = NULL, lease_expires_at = NULL, expires_at = NULL
+     attempts = EXCLUDED.attempts, max_attempts = EXCLUDED.max_attempts, run_after = EXCLUDED.run_after,
+     lease_owner = EXCLUDED.lease_owner, lease_expires_at = EXCLUDED.lease_expires_at, expires_at = NULL
    WHERE operations.status IN ('succeeded', 'failed')
    RETURNING ${COLUMNS}`,
 );
@@ -80,11 +85,17 @@ const selectMany = statement(
   `SELECT ${COLUMNS} FROM operations WHERE (tenant_id, id) IN (SELECT * FROM unnest($1::text[], $2::text[]))`,
 );
 
+/** A worker that takes the operation it creates: the row is inserted claimed by it (attempt 1). */
+export interface EagerClaim {
+  owner: string;
+  leaseMs: number;
+}
+
 /**
  * Creates an operation inside the caller's transaction (or alone), or returns the non-terminal
  * one that has the same id or dedupe key. The insert's trigger wakes idle workers on commit.
  */
-export async function createOperation(q: Queryable, spec: CreateOperation, defaultMaxAttempts: number): Promise<CreateResult> {
+export async function createOperation(q: Queryable, spec: CreateOperation, defaultMaxAttempts: number, eager?: EagerClaim): Promise<CreateResult> {
   if (spec.id !== undefined && spec.dedupeKey !== undefined) throw new Error('an operation takes an id or a dedupe key, not both');
   const params = [
     spec.tenantId,
@@ -98,6 +109,8 @@ export async function createOperation(q: Queryable, spec: CreateOperation, defau
     JSON.stringify(spec.input ?? {}),
     spec.result === undefined || spec.result === null ? null : JSON.stringify(spec.result),
     spec.maxAttempts ?? defaultMaxAttempts,
+    eager?.owner ?? null,
+    eager?.leaseMs ?? null,
   ];
   const [insert, select, key] =
     spec.dedupeKey !== undefined
@@ -155,7 +168,7 @@ export interface Claimed {
 }
 
 /**
- * Claims up to `limit` due operations of the given kinds (the lro_claim function, migration 6).
+ * Claims up to `limit` due operations of the given kinds (the lro_claim function, migrations 6 and 7).
  * A due row whose previous attempt lost its lease and that has no attempts left fails there
  * instead of being claimed.
  */

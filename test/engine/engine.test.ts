@@ -105,7 +105,7 @@ for (const backend of backends) {
       assert.ok(instant(again.operation.createdAt) > instant(byId[0]!.operation.createdAt));
     });
 
-    test('create joins the caller’s transaction: a rollback leaves nothing, a commit wakes a worker at once', async () => {
+    test('create joins the caller’s transaction: a rollback leaves nothing, a commit wakes a worker at once, also for a run again', async () => {
       let started = 0;
       const engine = await startEngine({ 'test.tx': { async handle() { started++; } } }, { pollIntervalMs: 600_000 });
       await assert.rejects(
@@ -121,6 +121,33 @@ for (const backend of backends) {
       const done = await settled(engine, 'tx-committed');
       assert.equal(done.status, 'succeeded');
       assert.equal(started, 1);
+      // Started again under its id (the insert's ON CONFLICT DO UPDATE): that update wakes a worker too.
+      await db.transaction((tx) => engine.create({ tenantId: TENANT, family: FAMILY, kind: 'test.tx', id: 'tx-committed' }, tx));
+      await eventually(async () => started === 2 || undefined);
+      assert.equal((await settled(engine, 'tx-committed')).status, 'succeeded');
+    });
+
+    test('a create of its own on a worker with a free slot is claimed by it at once; with no free slot it waits for a claim', async () => {
+      let release!: () => void;
+      const gate = new Promise<void>((r) => (release = r));
+      const ran: string[] = [];
+      const options = { concurrency: 1, pollIntervalMs: 600_000 };
+      const here = await startEngine({ 'test.eager': { async handle(ctx) { ran.push(`here ${ctx.operation.id}`); await gate; } } }, { ...options, workerId: 'eager-here' });
+      await startEngine({ 'test.eager': { async handle(ctx) { ran.push(`there ${ctx.operation.id}`); } } }, { ...options, workerId: 'eager-there' });
+
+      const first = await here.create({ tenantId: TENANT, family: FAMILY, kind: 'test.eager', id: 'eager-1' });
+      assert.deepEqual([first.created, first.operation.status, first.operation.attempts], [true, 'running', 1]);
+      const [row] = await db.query<{ lease_owner: string }>(`SELECT lease_owner FROM operations WHERE id = 'eager-1'`);
+      assert.equal(row!.lease_owner, 'eager-here');
+      await eventually(async () => ran.includes('here eager-1') || undefined);
+
+      // The only slot is busy: the operation waits, and the other worker's claim takes it.
+      const second = await here.create({ tenantId: TENANT, family: FAMILY, kind: 'test.eager', id: 'eager-2' });
+      assert.deepEqual([second.operation.status, second.operation.attempts], ['notStarted', 0]);
+      assert.equal((await settled(here, 'eager-2')).status, 'succeeded');
+      release();
+      assert.equal((await settled(here, 'eager-1')).status, 'succeeded');
+      assert.deepEqual(ran, ['here eager-1', 'there eager-2']);
     });
 
     test('a failing handler is retried with backoff, visibly, and fails after max attempts', async () => {

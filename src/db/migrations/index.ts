@@ -3,6 +3,7 @@ import { directory } from './0002_directory.js';
 import { roleManagementAlerts } from './0004_role_management_alerts.js';
 import { industryData } from './0005_industry_data.js';
 import { claimFunction } from './0006_claim_function.js';
+import { claimPath } from './0007_claim_path.js';
 
 export interface Migration {
   version: number;
@@ -12,4 +13,4 @@ export interface Migration {
 }
 
 /** In order; a migration once released is never edited, only followed by another. */
-export const migrations: readonly Migration[] = [operations, directory, roleManagementAlerts, industryData, claimFunction];
+export const migrations: readonly Migration[] = [operations, directory, roleManagementAlerts, industryData, claimFunction, claimPath];
