@@ -19,8 +19,6 @@ import type { BlobProperties, BlobStore, ByteRange, CommitOptions, ListOptions, 
 import { BlobStoreError, MAX_STAGED_BLOCKS } from './types.js';
 
 export const CHUNK_BYTES = 1024 * 1024;
-/** Chunks fetched per query while reading: one, so that a read holds about a megabyte, not several (hex text, then bytes). */
-const READ_BATCH = 1;
 const MAX_RESULTS = 5000;
 const DEFAULT_TYPE = 'application/octet-stream';
 
@@ -256,31 +254,38 @@ export class DatabaseBlobStore implements BlobStore {
     return Readable.from(this.chunks(row.version, start, end), { objectMode: false });
   }
 
-  /** The bytes start..end (inclusive) of a version, a few chunks per query. */
+  /**
+   * The bytes start..end (inclusive) of a version, a chunk per query. The next chunk is fetched
+   * while the consumer works on this one, so a reader that parses as it goes never waits for the
+   * database; that keeps two chunks in memory.
+   */
   private async *chunks(version: string, start: number, end: number): AsyncGenerator<Buffer> {
     if (end < start) return;
     const [first] = await this.db.query<{ seq: number | null }>('SELECT max(seq) AS seq FROM blob_chunks WHERE version = $1 AND byte_offset <= $2', [version, start]);
-    let seq = first?.seq ?? 0;
-    let position = start;
-    while (position <= end) {
-      const rows = await this.db.query<{ seq: number; byte_offset: number; data: unknown }>(
-        'SELECT seq, byte_offset, data FROM blob_chunks WHERE version = $1 AND seq >= $2 ORDER BY seq LIMIT $3',
-        [version, seq, READ_BATCH],
+    const fetch = (seq: number) =>
+      this.db.query<{ seq: number; byte_offset: number; data: unknown }>(
+        'SELECT seq, byte_offset, data FROM blob_chunks WHERE version = $1 AND seq >= $2 ORDER BY seq LIMIT 1',
+        [version, seq],
       );
-      if (rows.length === 0) throw new Error('The blob was replaced or deleted while it was being read.');
-      for (const r of rows) {
-        const data = bytes(r.data);
-        const offset = Number(r.byte_offset);
+    let next: ReturnType<typeof fetch> | undefined = fetch(first?.seq ?? 0);
+    try {
+      let position = start;
+      while (next) {
+        const [row] = await next;
+        next = undefined;
+        if (!row) throw new Error('The blob was replaced or deleted while it was being read.');
+        const data = bytes(row.data);
+        const offset = Number(row.byte_offset);
         if (offset > position) throw new Error('The blob was replaced or deleted while it was being read.');
         const from = position - offset;
         const to = Math.min(data.length, end - offset + 1);
-        if (to > from) {
-          yield data.subarray(from, to);
-          position = offset + to;
-        }
-        seq = r.seq + 1;
-        if (position > end) return;
+        if (to > from) position = offset + to;
+        if (position <= end) next = fetch(row.seq + 1);
+        if (to > from) yield data.subarray(from, to);
       }
+    } finally {
+      // A reader that stops early leaves a fetch in flight: its outcome no longer matters.
+      next?.catch(() => undefined);
     }
   }
 
