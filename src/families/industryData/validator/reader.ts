@@ -1,11 +1,10 @@
-import { CsvError, parse } from 'csv-parse';
 import type { FileAt } from './header.js';
 import type { IssueLog } from './issues.js';
 import type { ValidationLimits } from './limits.js';
 import { count } from './rules.js';
 import type { UploadedFile } from './types.js';
-import { Utf8Guard } from './utf8.js';
-import type { Utf8Step } from './utf8.js';
+import type { ParsedPiece } from './pieceParser.js';
+import type { Parsing } from './pieceSource.js';
 
 export interface CsvHandlers {
   /** The header row; false when a structure error stops the file. */
@@ -25,6 +24,8 @@ export interface ReadOptions {
   readonly signal?: AbortSignal | undefined;
   /** Called between chunks with the number of data rows read so far. */
   progress(rows: number): Promise<void>;
+  /** Where the file is parsed (pieceSource.ts). */
+  readonly parsing: Parsing;
 }
 
 /** csv-parse error codes (INVALID_OPENING_QUOTE has no CSV_ prefix in csv-parse 7). */
@@ -71,81 +72,79 @@ export async function readCsv(file: UploadedFile, options: ReadOptions, handlers
       stopped = true;
     } else handlers.record(fields, rows);
   };
-  const parser = parse({
-    record_delimiter: ['\r\n', '\n'],
-    relax_column_count: true, // ColumnCountMismatch is a record issue, not a parse failure
-    skip_empty_lines: true,
-    // csv-parse checks the limit before appending a character, so it lets one more through.
-    max_record_size: Math.max(1, limits.maxRecordBytes - 1),
-  });
-  parser.on('data', onRecord);
-  parser.on('error', () => {}); // read from parser.errored after each write
-  // Node 20's Transform emits each record synchronously inside write(). Should a stream version
-  // buffer some instead, read() hands them over (as 'data') here: every record the parser produced
-  // is handled before its state (stop, error) is looked at, which keeps results deterministic.
-  const drain = (): void => {
-    while (parser.readableLength > 0 && parser.read() !== null);
-  };
 
-  /** Feeds one guarded step; answers whether reading goes on. */
-  const feed = (step: Utf8Step): boolean => {
-    if (step.bom) issues.report('warning', 'ByteOrderMarkFound', at, () => 'the file starts with a UTF-8 byte order mark, which is ignored');
-    if (step.valid.length > 0) {
-      parser.write(step.valid);
-      drain();
+  let handledBytes = 0;
+  let estimated = false;
+  /** Takes one piece's result, in order; answers whether reading goes on. */
+  const take = (piece: ParsedPiece): boolean => {
+    if (piece.bom) issues.report('warning', 'ByteOrderMarkFound', at, () => 'the file starts with a UTF-8 byte order mark, which is ignored');
+    for (const record of piece.records) onRecord(record);
+    handledBytes += piece.bytes;
+    if (!estimated && rows > 1 && handledBytes >= Math.min(file.size, ESTIMATE_AFTER_BYTES)) {
+      estimated = true;
+      handlers.expect?.(Math.ceil(((rows - 1) * file.size) / handledBytes));
     }
     if (stopped) return false;
-    if (parser.errored) return parsed(parser.errored);
-    if (step.invalid) {
-      const { reason } = step.invalid;
+    if (piece.malformed !== undefined) {
+      const code = piece.malformed;
+      const detail = MALFORMED[code] ?? (code === 'CSV_MAX_RECORD_SIZE' ? `the row is longer than ${count(limits.maxRecordBytes)} bytes (a missing line end or an unclosed quote?)` : 'the row is not valid CSV');
+      issues.report('error', 'MalformedCsv', { ...at, row: rows + 1 }, () => detail);
+      usable = false;
+      return false;
+    }
+    if (piece.notUtf8 !== undefined) {
+      const reason = piece.notUtf8;
       issues.report('error', 'InvalidFileEncoding', at, () => `the file is not UTF-8: ${reason}`);
       usable = false;
       return false;
     }
     return true;
   };
-  /** Maps the parser's failure to MalformedCsv; anything but a CSV syntax error is a bug. */
-  const parsed = (error: Error): false => {
-    if (!(error instanceof CsvError)) throw error;
-    const detail = MALFORMED[error.code] ?? (error.code === 'CSV_MAX_RECORD_SIZE' ? `the row is longer than ${count(limits.maxRecordBytes)} bytes (a missing line end or an unclosed quote?)` : 'the row is not valid CSV');
-    issues.report('error', 'MalformedCsv', { ...at, row: rows + 1 }, () => detail);
-    usable = false;
-    return false;
-  };
 
-  const guard = new Utf8Guard();
+  const source = options.parsing.open(file.size, limits.maxRecordBytes);
+  /** Takes results until at most `ahead` are outstanding. */
+  const settle = async (ahead: number): Promise<boolean> => {
+    while (source.pending > ahead) if (!take(await source.next())) return false;
+    return true;
+  };
   let bytes = 0;
+  const chunks = (file.open() as AsyncIterable<Uint8Array | string>)[Symbol.asyncIterator]();
+  /**
+   * Hands the next chunk to the parser; answers whether it went over the size limit, undefined at
+   * the end of the input. The chunk is referenced only in here: held while its results come back,
+   * it would outlive young-generation collections and wait for a full one.
+   */
+  const pushNext = async (): Promise<boolean | undefined> => {
+    const next = await chunks.next();
+    if (next.done) return undefined;
+    options.signal?.throwIfAborted();
+    const chunk = next.value;
+    let buffer = typeof chunk === 'string' ? Buffer.from(chunk) : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
+    bytes += buffer.length;
+    const over = bytes > limits.maxFileBytes;
+    if (over) buffer = buffer.subarray(0, buffer.length - (bytes - limits.maxFileBytes));
+    source.push(buffer);
+    return over;
+  };
   let reading = true;
-  let estimated = false;
   try {
-    for await (const chunk of file.open() as AsyncIterable<Uint8Array | string>) {
-      options.signal?.throwIfAborted();
-      let buffer = typeof chunk === 'string' ? Buffer.from(chunk) : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
-      bytes += buffer.length;
-      const over = bytes > limits.maxFileBytes;
-      if (over) buffer = buffer.subarray(0, buffer.length - (bytes - limits.maxFileBytes));
-      reading = feed(guard.push(buffer));
+    for (let over = await pushNext(); over !== undefined; over = await pushNext()) {
+      reading = await settle(over ? 0 : source.ahead);
       if (reading && over) {
         issues.report('error', 'FileTooLarge', at, () => `the file has more than ${count(limits.maxFileBytes)} bytes, the limit`);
         usable = false;
         reading = false;
       }
       if (!reading) break;
-      if (!estimated && rows > 1 && bytes >= Math.min(file.size, ESTIMATE_AFTER_BYTES)) {
-        estimated = true;
-        handlers.expect?.(Math.ceil(((rows - 1) * file.size) / bytes));
-      }
       await options.progress(Math.max(0, rows - 1));
     }
-    if (reading && feed(guard.end())) {
-      const ended = new Promise<Error | null | undefined>((resolve) => parser.end(resolve));
-      drain();
-      const error = await ended;
-      drain();
-      if (error && !stopped) parsed(error);
+    if (reading) {
+      source.end();
+      await settle(0);
     }
   } finally {
-    parser.destroy();
+    source.close();
+    await chunks.return?.();
   }
   if (usable && rows === 0) {
     issues.report('error', 'EmptyFile', at, () => 'the file has no header row');

@@ -34,6 +34,8 @@ export interface ValidationOptions {
    * that is removed at the end. Default: the system's temporary directory.
    */
   scratchDir?: string;
+  /** Files of at least this many bytes are parsed on a worker thread, beside the checks. Default 1 MiB. */
+  parseOnWorkerFromBytes?: number;
 }
 
 export interface PublicErrorDetail {

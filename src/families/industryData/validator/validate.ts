@@ -6,6 +6,7 @@ import { checkFileSet } from './fileSet.js';
 import { checkHeader } from './header.js';
 import { connectorIssue, IssueLog } from './issues.js';
 import { resolveLimits } from './limits.js';
+import { Parsing } from './pieceSource.js';
 import { readCsv } from './reader.js';
 import { RecordChecker } from './records.js';
 import type { RowValues } from './records.js';
@@ -16,6 +17,8 @@ import type { UploadedFile, ValidationOptions, ValidationResult } from './types.
 /** `schoolDataSyncV2.1` is what Microsoft's Postman collection sends (sds-csv.md §1). */
 const SUPPORTED_FORMATS: ReadonlySet<string> = new Set(['schoolDataSyncV2Rev1', 'schoolDataSyncV2.1']);
 const PROGRESS_INTERVAL_MS = 500;
+/** Files from this size up are parsed on a worker thread, beside the checks (pieceSource.ts). */
+const PARSE_ON_WORKER_FROM_BYTES = 1024 * 1024;
 
 /**
  * Validates an SDS v2.1 upload (sds-csv.md §9): file set, file structure, records, cross-file
@@ -40,6 +43,7 @@ export async function validateUpload(files: readonly UploadedFile[], options: Va
   const createsUsers = options.createUnmatchedUsers === true;
   const codes = new ReferenceCodes(options.referenceCodes);
   const scratch = new Scratch(options.scratchDir);
+  const parsing = new Parsing(options.parseOnWorkerFromBytes ?? PARSE_ON_WORKER_FROM_BYTES);
   const crossFile = new CrossFile(issues, new Set(present.keys()), scratch);
   const progress = throttle(options.onProgress);
   try {
@@ -53,7 +57,7 @@ export async function validateUpload(files: readonly UploadedFile[], options: Va
       let check: ((fields: string[], row: number) => void) | undefined;
       let links: FileLinks | undefined;
       const usable = await readCsv(file, {
-        at, limits, issues, headerOnly: !records, signal: options.signal,
+        at, limits, issues, headerOnly: !records, signal: options.signal, parsing,
         progress: (rows) => progress(() => `Validating ${name}: ${count(rows)} rows`, false),
       }, {
         header(fields) {
@@ -77,6 +81,7 @@ export async function validateUpload(files: readonly UploadedFile[], options: Va
     if (records) crossFile.finish();
   } finally {
     scratch.close();
+    await parsing.close();
   }
   return issues.result(SDS_FILES.filter((name) => present.has(name)));
 }

@@ -1,3 +1,4 @@
+import assert from 'node:assert/strict';
 import { validateUpload } from '../../../../src/families/industryData/validator/index.js';
 import type { PublicError, UploadedFile, ValidationOptions, ValidationResult } from '../../../../src/families/industryData/validator/index.js';
 
@@ -50,8 +51,19 @@ export function withFiles(changes: Record<string, string | Uint8Array | null>): 
   return files;
 }
 
-export const validate = (files: Files | UploadedFile[], options: Partial<ValidationOptions> = {}): Promise<ValidationResult> =>
-  validateUpload(Array.isArray(files) ? files : uploads(files), { format: 'schoolDataSyncV2Rev1', ...options });
+/**
+ * Validates `files`, unless the options say where to parse, twice: every file parsed on the
+ * validating thread, and every file parsed on a worker thread. The two results must be the same.
+ */
+export async function validate(files: Files | UploadedFile[], options: Partial<ValidationOptions> = {}): Promise<ValidationResult> {
+  const list = Array.isArray(files) ? files : uploads(files);
+  const run = (parseOnWorkerFromBytes?: number) =>
+    validateUpload(list, { format: 'schoolDataSyncV2Rev1', ...options, ...(parseOnWorkerFromBytes === undefined ? {} : { parseOnWorkerFromBytes }) });
+  if (options.signal || options.onProgress || options.parseOnWorkerFromBytes !== undefined) return run();
+  const [here, onWorker] = await Promise.all([run(Infinity), run(0)]);
+  assert.deepEqual(onWorker, here, 'parsed on a worker thread, the result is the same');
+  return here;
+}
 
 const REQUIRED = new Set(['orgs.csv', 'users.csv', 'roles.csv']);
 
