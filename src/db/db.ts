@@ -20,6 +20,11 @@ export interface Db extends Queryable {
   transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T>;
   /** Subscribes to a NOTIFY channel; resolves once listening, to a function that unsubscribes. */
   listen(channel: string, onNotify: (payload: string) => void): Promise<() => Promise<void>>;
+  /**
+   * PostgreSQL only: the data of a `COPY … TO STDOUT` statement as it arrives, on a connection of
+   * its own until the stream ends or is destroyed.
+   */
+  copyOut?(sql: string): Promise<AsyncIterable<Buffer> & { destroy(): void }>;
   close(): Promise<void>;
 }
 

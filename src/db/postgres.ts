@@ -1,4 +1,5 @@
 import pg from 'pg';
+import { to as copyTo } from 'pg-copy-streams';
 import type { Db, Queryable, Row, Statement } from './db.js';
 import { INT8_OID, TIMESTAMPTZ_OID, timestamptzToIso } from './db.js';
 
@@ -98,6 +99,21 @@ export async function openPostgres(url: string, options: PostgresOptions = {}): 
           await listenClient?.query(`UNLISTEN "${channel}"`).catch(() => undefined);
         }
       };
+    },
+    async copyOut(sql) {
+      const client = await pool.connect();
+      const stream = client.query(copyTo(sql));
+      // A COPY stopped halfway leaves its connection mid-protocol: that one is closed, not reused.
+      let released = false;
+      const release = (err?: Error) => {
+        if (released) return;
+        released = true;
+        client.release(err);
+      };
+      stream.once('end', () => release());
+      stream.once('error', (err) => release(err));
+      stream.once('close', () => release(new Error('COPY stopped before its end')));
+      return stream;
     },
     async close() {
       closed = true;

@@ -9,6 +9,7 @@ import { Readable } from 'node:stream';
 import { after, before, describe, test } from 'node:test';
 import type { Db } from '../../../src/db/db.js';
 import type { BlobStore } from '../../../src/storage/index.js';
+import { binaryCopyValues } from '../../../src/storage/binaryCopy.js';
 import { blobNameProblem, BlobStoreError, CHUNK_BYTES, DatabaseBlobStore, FileBlobStore } from '../../../src/storage/index.js';
 import type { TestDatabase } from '../../support/backends.js';
 import { pglite, postgres } from '../../support/backends.js';
@@ -259,6 +260,16 @@ for (const subject of subjects) {
       await store.deleteContainer(D); // twice is fine
     });
 
+    test('a read stopped halfway leaves the store working', async () => {
+      const bytes = data(3 * MB + 7, 5);
+      await store.putBlob(C, 'halfway.bin', body(bytes), { maxBytes: 10 * MB });
+      for (let i = 0; i < 3; i++) {
+        const stream = await store.openRead(C, 'halfway.bin');
+        for await (const part of stream as AsyncIterable<Buffer>) if (part.length > 0) break;
+      }
+      assert.ok((await read(await store.openRead(C, 'halfway.bin'))).equals(bytes));
+    });
+
     test('an aborted body stores nothing', async () => {
       const controller = new AbortController();
       const piece = data(64 * 1024);
@@ -275,6 +286,30 @@ for (const subject of subjects) {
     });
   });
 }
+
+test('binary COPY: the bytes of bytea values, in order, however the stream is cut', async () => {
+  const database = await postgres.create();
+  const db = await database.open();
+  try {
+    const values = [Buffer.alloc(0), Buffer.from([0]), data(3), data(1000, 2), data(70_000, 3)];
+    const literals = values.map((v) => `('\\x${v.toString('hex')}'::bytea, ${values.indexOf(v)})`).join(', ');
+    const raw = await read(Readable.from((await db.copyOut!(`COPY (SELECT v FROM (VALUES ${literals}) t(v, i) ORDER BY i) TO STDOUT (FORMAT binary)`)) as AsyncIterable<Buffer>));
+    for (const piece of [1, 7, 4096, raw.length]) {
+      const pieces = (function* () {
+        for (let i = 0; i < raw.length; i += piece) yield raw.subarray(i, i + piece);
+      })();
+      const parts: Buffer[] = [];
+      for await (const part of binaryCopyValues(Readable.from(pieces))) parts.push(Buffer.from(part));
+      assert.ok(Buffer.concat(parts).equals(Buffer.concat(values)), `pieces of ${piece} bytes`);
+      await assert.rejects(async () => {
+        for await (const part of binaryCopyValues(Readable.from([raw.subarray(0, raw.length - 2)]))) void part;
+      }, /ended early/);
+    }
+  } finally {
+    await db.close();
+    await database.drop();
+  }
+});
 
 test('blob names: file names only', () => {
   for (const ok of ['users.csv', 'Users.csv', 'a b.csv', 'é.csv', 'x'.repeat(1024), 'data(1).csv', '.hidden', 'a.b.c']) {
