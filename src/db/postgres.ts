@@ -1,3 +1,4 @@
+import type { Readable } from 'node:stream';
 import pg from 'pg';
 import { to as copyTo } from 'pg-copy-streams';
 import type { Db, Queryable, Row, Statement } from './db.js';
@@ -35,6 +36,7 @@ export async function openPostgres(url: string, options: PostgresOptions = {}): 
   let listenClient: pg.Client | undefined;
   let connecting: Promise<pg.Client> | undefined;
   let closed = false;
+  const copies = new Set<Readable>();
 
   const connectListener = (): Promise<pg.Client> => {
     connecting ??= (async () => {
@@ -103,11 +105,13 @@ export async function openPostgres(url: string, options: PostgresOptions = {}): 
     async copyOut(sql) {
       const client = await pool.connect();
       const stream = client.query(copyTo(sql));
+      copies.add(stream);
       // A COPY stopped halfway leaves its connection mid-protocol: that one is closed, not reused.
       let released = false;
       const release = (err?: Error) => {
         if (released) return;
         released = true;
+        copies.delete(stream);
         client.release(err);
       };
       stream.once('end', () => release());
@@ -117,6 +121,8 @@ export async function openPostgres(url: string, options: PostgresOptions = {}): 
     },
     async close() {
       closed = true;
+      // The pool waits for every connection: a COPY whose reader stalled would hold one forever.
+      for (const copy of copies) copy.destroy();
       await listenClient?.end().catch(() => undefined);
       await pool.end();
     },
