@@ -21,10 +21,12 @@ export interface Db extends Queryable {
   /** Subscribes to a NOTIFY channel; resolves once listening, to a function that unsubscribes. */
   listen(channel: string, onNotify: (payload: string) => void): Promise<() => Promise<void>>;
   /**
-   * PostgreSQL only: the data of a `COPY … TO STDOUT` statement as it arrives, on a connection of
-   * its own until the stream ends or is destroyed.
+   * PostgreSQL only: the data of a `COPY … TO STDOUT` statement as it arrives, on a pooled
+   * connection of its own until the stream ends or is destroyed. Undefined when the connections a
+   * pool lends to COPY (a quarter of it) are all in use, so that streams whose readers wait for
+   * other queries can never take the whole pool: the caller then reads another way.
    */
-  copyOut?(sql: string): Promise<AsyncIterable<Buffer> & { destroy(): void }>;
+  copyOut?(sql: string): Promise<(AsyncIterable<Buffer> & { destroy(): void }) | undefined>;
   close(): Promise<void>;
 }
 

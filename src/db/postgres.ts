@@ -26,7 +26,9 @@ export interface PostgresOptions {
 /** A pooled PostgreSQL connection; LISTEN runs on one dedicated client that reconnects. */
 export async function openPostgres(url: string, options: PostgresOptions = {}): Promise<Db> {
   const connectionConfig = { connectionString: url, types, options: '-c TimeZone=UTC', application_name: options.applicationName ?? 'graph-lro' };
-  const pool = new pg.Pool({ ...connectionConfig, max: options.max ?? 20 });
+  const max = options.max ?? 20;
+  const pool = new pg.Pool({ ...connectionConfig, max });
+  const copySlots = Math.max(1, Math.floor(max / 4));
   pool.on('error', () => {
     // An idle client lost its connection; the pool replaces it on next use.
   });
@@ -37,6 +39,7 @@ export async function openPostgres(url: string, options: PostgresOptions = {}): 
   let connecting: Promise<pg.Client> | undefined;
   let closed = false;
   const copies = new Set<Readable>();
+  let copying = 0; // connections lent to COPY, counted from before they are connected
 
   const connectListener = (): Promise<pg.Client> => {
     connecting ??= (async () => {
@@ -103,7 +106,15 @@ export async function openPostgres(url: string, options: PostgresOptions = {}): 
       };
     },
     async copyOut(sql) {
-      const client = await pool.connect();
+      if (copying >= copySlots) return undefined;
+      copying++;
+      let client: pg.PoolClient;
+      try {
+        client = await pool.connect();
+      } catch (err) {
+        copying--;
+        throw err;
+      }
       const stream = client.query(copyTo(sql));
       copies.add(stream);
       // A COPY stopped halfway leaves its connection mid-protocol: that one is closed, not reused.
@@ -111,6 +122,7 @@ export async function openPostgres(url: string, options: PostgresOptions = {}): 
       const release = (err?: Error) => {
         if (released) return;
         released = true;
+        copying--;
         copies.delete(stream);
         client.release(err);
       };

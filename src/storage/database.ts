@@ -253,17 +253,23 @@ export class DatabaseBlobStore implements BlobStore {
     const size = Number(row.size);
     const start = range?.start ?? 0;
     const end = Math.min(range?.end ?? size - 1, size - 1);
-    const chunks = this.db.copyOut ? this.copied(this.db.copyOut.bind(this.db), row.version, start, end) : this.chunks(row.version, start, end);
-    return Readable.from(chunks, { objectMode: false });
+    return Readable.from(this.read(row.version, start, end), { objectMode: false });
+  }
+
+  /** Opened when reading starts, so that a stream destroyed before that holds no connection. */
+  private async *read(version: string, start: number, end: number): AsyncGenerator<Buffer> {
+    const copy = await this.copy(version, start, end);
+    yield* copy ? this.copied(copy, start, end) : this.chunks(version, start, end);
   }
 
   /**
-   * The bytes start..end (inclusive) of a version through one binary COPY (PostgreSQL): they come
-   * as sent, where a query's bytea arrives as hex text twice its size, decoded on this thread and
-   * left for a full garbage collection. One statement reads a consistent snapshot.
+   * A binary COPY of the chunks of a version that hold start..end (PostgreSQL, while it lends a
+   * connection for it), with the offset of its first byte. Bytes come as sent, where a query's
+   * bytea arrives as hex text twice its size, decoded on this thread and left for a full garbage
+   * collection. One statement reads a consistent snapshot.
    */
-  private async *copied(copyOut: NonNullable<Db['copyOut']>, version: string, start: number, end: number): AsyncGenerator<Buffer> {
-    if (end < start) return;
+  private async copy(version: string, start: number, end: number) {
+    if (!this.db.copyOut || end < start) return undefined;
     // COPY takes no parameters: the version is one of our own UUIDs, checked before it is inlined.
     if (!UUID.test(version)) throw new Error(`unexpected blob version ${version}`);
     const [first] = await this.db.query<{ seq: number; byte_offset: number }>(
@@ -271,13 +277,18 @@ export class DatabaseBlobStore implements BlobStore {
       [version, start],
     );
     if (!first) throw new Error('The blob was replaced or deleted while it was being read.');
-    const copy = await copyOut(
+    const stream = await this.db.copyOut(
       `COPY (SELECT data FROM blob_chunks WHERE version = '${version}' AND seq >= ${Number(first.seq)} AND byte_offset <= ${end} ORDER BY seq)
        TO STDOUT (FORMAT binary)`,
     );
+    return stream && { stream, offset: Number(first.byte_offset) };
+  }
+
+  /** The bytes start..end (inclusive) of a version from its COPY. */
+  private async *copied(copy: { stream: AsyncIterable<Buffer> & { destroy(): void }; offset: number }, start: number, end: number): AsyncGenerator<Buffer> {
     try {
-      let position = Number(first.byte_offset); // of the next byte the COPY gives
-      for await (const piece of binaryCopyValues(copy)) {
+      let position = copy.offset; // of the next byte the COPY gives
+      for await (const piece of binaryCopyValues(copy.stream)) {
         const from = Math.max(0, start - position);
         const to = Math.min(piece.length, end + 1 - position);
         position += piece.length;
@@ -285,7 +296,7 @@ export class DatabaseBlobStore implements BlobStore {
       }
       if (position <= end) throw new Error('The blob was replaced or deleted while it was being read.');
     } finally {
-      copy.destroy();
+      copy.stream.destroy();
     }
   }
 

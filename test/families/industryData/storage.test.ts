@@ -270,6 +270,24 @@ for (const subject of subjects) {
       assert.ok((await read(await store.openRead(C, 'halfway.bin'))).equals(bytes));
     });
 
+    test('many reads at once, taken in turns, all whole (on PostgreSQL more than it lends COPY connections)', async () => {
+      const bytes = data(2 * MB + 3, 9);
+      await store.putBlob(C, 'shared.bin', body(bytes), { maxBytes: 10 * MB });
+      const readers = await Promise.all(Array.from({ length: 8 }, async () => ({
+        parts: [] as Buffer[],
+        iterator: ((await store.openRead(C, 'shared.bin')) as AsyncIterable<Buffer>)[Symbol.asyncIterator](),
+      })));
+      for (let open = readers; open.length > 0; ) {
+        const done = await Promise.all(open.map(async (r) => {
+          const next = await r.iterator.next();
+          if (!next.done) r.parts.push(Buffer.from(next.value));
+          return next.done === true;
+        }));
+        open = open.filter((_, i) => !done[i]);
+      }
+      for (const r of readers) assert.ok(Buffer.concat(r.parts).equals(bytes));
+    });
+
     test('an aborted body stores nothing', async () => {
       const controller = new AbortController();
       const piece = data(64 * 1024);
@@ -315,9 +333,9 @@ test('closing the database ends a COPY whose reader stalled (a stuck validation 
   const database = await postgres.create();
   const db = await database.open();
   try {
-    const copy = await db.copyOut!(`COPY (SELECT repeat('x', 1000) FROM generate_series(1, 100000)) TO STDOUT`);
+    const copy = (await db.copyOut!(`COPY (SELECT repeat('x', 1000) FROM generate_series(1, 100000)) TO STDOUT`))!;
     for await (const part of copy) if (part.length > 0) break; // reads a little, then stops asking
-    const stalled = await db.copyOut!(`COPY (SELECT repeat('y', 1000) FROM generate_series(1, 100000)) TO STDOUT`);
+    const stalled = (await db.copyOut!(`COPY (SELECT repeat('y', 1000) FROM generate_series(1, 100000)) TO STDOUT`))!;
     const iterator = stalled[Symbol.asyncIterator]();
     await iterator.next();
     await db.close();
