@@ -43,9 +43,10 @@ const ESTIMATE_AFTER_BYTES = 1024 * 1024;
  * CSV syntax, row count; the header and each data row go to `handlers`. Answers whether the file
  * is usable, i.e. had no structure error.
  *
- * The outcome never depends on how the input is chunked: the parser sees exactly the bytes before
- * the first bad one, emits a record only once the next bytes are known, every record it emitted is
- * handled (in order) before its state is looked at, and a stop is decided at a record.
+ * The outcome never depends on how the input is chunked, nor on the thread that parses it
+ * (pieceSource.ts): the parser sees exactly the bytes before the first bad one and emits a record
+ * only once the next bytes are known; every record of a piece is handled, in order, before what
+ * stopped the piece is looked at, and a stop is decided at a record.
  */
 export async function readCsv(file: UploadedFile, options: ReadOptions, handlers: CsvHandlers): Promise<boolean> {
   const { at, limits, issues } = options;
