@@ -14,6 +14,9 @@ export interface Queryable {
   query<R extends Row = Row>(sql: string | Statement, params?: readonly unknown[]): Promise<R[]>;
 }
 
+/** The data of a COPY as it arrives; destroy() ends it early (its connection is then closed). */
+export type CopyStream = AsyncIterable<Buffer> & { destroy(): void };
+
 export interface Db extends Queryable {
   readonly kind: 'postgres' | 'pglite';
   /** Runs `fn` in one transaction: committed when it resolves, rolled back when it throws. */
@@ -26,7 +29,7 @@ export interface Db extends Queryable {
    * pool lends to COPY (a quarter of it) are all in use, so that streams whose readers wait for
    * other queries can never take the whole pool: the caller then reads another way.
    */
-  copyOut?(sql: string): Promise<(AsyncIterable<Buffer> & { destroy(): void }) | undefined>;
+  copyOut?(sql: string): Promise<CopyStream | undefined>;
   close(): Promise<void>;
 }
 

@@ -13,7 +13,7 @@
 import { randomUUID } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import type { Db, Queryable, Row } from '../db/db.js';
+import type { CopyStream, Db, Queryable, Row } from '../db/db.js';
 import { binaryCopyValues } from './binaryCopy.js';
 import { compareNames, Meter, newEtag, tooLarge } from './meter.js';
 import type { BlobProperties, BlobStore, ByteRange, CommitOptions, ListOptions, ListPage, PutOptions } from './types.js';
@@ -22,6 +22,7 @@ import { BlobStoreError, MAX_STAGED_BLOCKS } from './types.js';
 export const CHUNK_BYTES = 1024 * 1024;
 const MAX_RESULTS = 5000;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+const replaced = () => new Error('The blob was replaced or deleted while it was being read.');
 const DEFAULT_TYPE = 'application/octet-stream';
 
 interface ObjectRow extends Row {
@@ -256,73 +257,74 @@ export class DatabaseBlobStore implements BlobStore {
     return Readable.from(this.read(row.version, start, end), { objectMode: false });
   }
 
-  /** Opened when reading starts, so that a stream destroyed before that holds no connection. */
-  private async *read(version: string, start: number, end: number): AsyncGenerator<Buffer> {
-    const copy = await this.copy(version, start, end);
-    yield* copy ? this.copied(copy, start, end) : this.chunks(version, start, end);
-  }
-
   /**
-   * A binary COPY of the chunks of a version that hold start..end (PostgreSQL, while it lends a
-   * connection for it), with the offset of its first byte. Bytes come as sent, where a query's
-   * bytea arrives as hex text twice its size, decoded on this thread and left for a full garbage
-   * collection. One statement reads a consistent snapshot.
+   * The bytes start..end (inclusive) of a version, from the chunk that holds `start`: through one
+   * binary COPY while PostgreSQL lends a connection for it, else a chunk per query. Opened when
+   * reading starts, so that a stream destroyed before that holds no connection.
    */
-  private async copy(version: string, start: number, end: number) {
-    if (!this.db.copyOut || end < start) return undefined;
-    // COPY takes no parameters: the version is one of our own UUIDs, checked before it is inlined.
-    if (!UUID.test(version)) throw new Error(`unexpected blob version ${version}`);
+  private async *read(version: string, start: number, end: number): AsyncGenerator<Buffer> {
+    if (end < start) return;
     const [first] = await this.db.query<{ seq: number; byte_offset: number }>(
       'SELECT seq, byte_offset FROM blob_chunks WHERE version = $1 AND byte_offset <= $2 ORDER BY seq DESC LIMIT 1',
       [version, start],
     );
-    if (!first) throw new Error('The blob was replaced or deleted while it was being read.');
-    const stream = await this.db.copyOut(
-      `COPY (SELECT data FROM blob_chunks WHERE version = '${version}' AND seq >= ${Number(first.seq)} AND byte_offset <= ${end} ORDER BY seq)
-       TO STDOUT (FORMAT binary)`,
-    );
-    return stream && { stream, offset: Number(first.byte_offset) };
+    if (!first) throw replaced();
+    const from = { seq: Number(first.seq), offset: Number(first.byte_offset) };
+    const copy = await this.copy(version, from.seq, end);
+    yield* copy ? this.copied(copy, from.offset, start, end) : this.chunks(version, from.seq, start, end);
   }
 
-  /** The bytes start..end (inclusive) of a version from its COPY. */
-  private async *copied(copy: { stream: AsyncIterable<Buffer> & { destroy(): void }; offset: number }, start: number, end: number): AsyncGenerator<Buffer> {
+  /**
+   * Bytes come as sent, where a query's bytea arrives as hex text twice its size, decoded on this
+   * thread and left for a full garbage collection. One statement reads a consistent snapshot.
+   */
+  private async copy(version: string, seq: number, end: number): Promise<CopyStream | undefined> {
+    if (!this.db.copyOut) return undefined;
+    // COPY takes no parameters: the version is one of our own UUIDs, checked before it is inlined.
+    if (!UUID.test(version)) throw new Error(`unexpected blob version ${version}`);
+    return this.db.copyOut(
+      `COPY (SELECT data FROM blob_chunks WHERE version = '${version}' AND seq >= ${seq} AND byte_offset <= ${end} ORDER BY seq)
+       TO STDOUT (FORMAT binary)`,
+    );
+  }
+
+  /** The bytes start..end of a COPY whose first byte is at `offset`. */
+  private async *copied(copy: CopyStream, offset: number, start: number, end: number): AsyncGenerator<Buffer> {
     try {
-      let position = copy.offset; // of the next byte the COPY gives
-      for await (const piece of binaryCopyValues(copy.stream)) {
+      let position = offset; // of the next byte the COPY gives
+      for await (const piece of binaryCopyValues(copy)) {
         const from = Math.max(0, start - position);
         const to = Math.min(piece.length, end + 1 - position);
         position += piece.length;
         if (to > from) yield piece.subarray(from, to);
       }
-      if (position <= end) throw new Error('The blob was replaced or deleted while it was being read.');
+      if (position <= end) throw replaced();
     } finally {
-      copy.stream.destroy();
+      copy.destroy();
     }
   }
 
   /**
-   * The bytes start..end (inclusive) of a version, a chunk per query (PGlite). The next chunk is fetched
-   * while the consumer works on this one, so a reader that parses as it goes never waits for the
+   * The bytes start..end from chunk `firstSeq` on, a chunk per query. The next chunk is fetched while
+   * the consumer works on this one, so a reader that parses as it goes never waits for the
    * database; that keeps two chunks in memory.
    */
-  private async *chunks(version: string, start: number, end: number): AsyncGenerator<Buffer> {
-    if (end < start) return;
-    const [first] = await this.db.query<{ seq: number | null }>('SELECT max(seq) AS seq FROM blob_chunks WHERE version = $1 AND byte_offset <= $2', [version, start]);
+  private async *chunks(version: string, firstSeq: number, start: number, end: number): AsyncGenerator<Buffer> {
     const fetch = (seq: number) =>
       this.db.query<{ seq: number; byte_offset: number; data: unknown }>(
         'SELECT seq, byte_offset, data FROM blob_chunks WHERE version = $1 AND seq >= $2 ORDER BY seq LIMIT 1',
         [version, seq],
       );
-    let next: ReturnType<typeof fetch> | undefined = fetch(first?.seq ?? 0);
+    let next: ReturnType<typeof fetch> | undefined = fetch(firstSeq);
     try {
       let position = start;
       while (next) {
         const [row] = await next;
         next = undefined;
-        if (!row) throw new Error('The blob was replaced or deleted while it was being read.');
+        if (!row) throw replaced();
         const data = bytes(row.data);
         const offset = Number(row.byte_offset);
-        if (offset > position) throw new Error('The blob was replaced or deleted while it was being read.');
+        if (offset > position) throw replaced();
         const from = position - offset;
         const to = Math.min(data.length, end - offset + 1);
         if (to > from) position = offset + to;
