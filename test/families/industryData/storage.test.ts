@@ -311,7 +311,7 @@ test('binary COPY: the bytes of bytea values, in order, however the stream is cu
   try {
     const values = [Buffer.alloc(0), Buffer.from([0]), data(3), data(1000, 2), data(70_000, 3)];
     const literals = values.map((v) => `('\\x${v.toString('hex')}'::bytea, ${values.indexOf(v)})`).join(', ');
-    const raw = await read(Readable.from((await db.copyOut!(`COPY (SELECT v FROM (VALUES ${literals}) t(v, i) ORDER BY i) TO STDOUT (FORMAT binary)`)) as AsyncIterable<Buffer>));
+    const raw = await read(Readable.from((await db.copyOut!(`COPY (SELECT v FROM (VALUES ${literals}) t(v, i) ORDER BY i) TO STDOUT (FORMAT binary)`))!));
     for (const piece of [1, 7, 4096, raw.length]) {
       const pieces = (function* () {
         for (let i = 0; i < raw.length; i += piece) yield raw.subarray(i, i + piece);
