@@ -1,6 +1,7 @@
 // Every error leaves as a Graph error body (spec §5.1) with the right status; a 500 is logged
 // with its stack and answered without one.
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { isDatabaseUnavailable, OUTAGE_RETRY_AFTER_SECONDS } from '../db/unavailable.js';
 import { errorBody, GraphError } from '../graph/errors.js';
 
 const CODES: Record<number, string> = {
@@ -22,6 +23,11 @@ const CODES: Record<number, string> = {
 /** A Fastify or validation error (bad JSON, body too large, …) as the Graph error it stands for. */
 function toGraphError(err: FastifyError): GraphError | undefined {
   if (err instanceof GraphError) return err;
+  if (isDatabaseUnavailable(err)) {
+    return new GraphError(503, 'serviceNotAvailable', 'The service is temporarily unavailable: its database cannot be reached. Retry after the time in Retry-After.', {
+      headers: { 'retry-after': String(OUTAGE_RETRY_AFTER_SECONDS) },
+    });
+  }
   if (err.validation) return new GraphError(400, 'BadRequest', `Invalid request: ${err.message}.`);
   const status = err.statusCode;
   if (status && status >= 400 && status < 500) {
