@@ -19,6 +19,8 @@ export type CopyStream = AsyncIterable<Buffer> & { destroy(): void };
 
 export interface Db extends Queryable {
   readonly kind: 'postgres' | 'pglite';
+  /** An embedded database on disk, locked to this process while it is open (see lock.ts). */
+  readonly lockedToProcess?: boolean;
   /** Runs `fn` in one transaction: committed when it resolves, rolled back when it throws. */
   transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T>;
   /** Subscribes to a NOTIFY channel; resolves once listening, to a function that unsubscribes. */

@@ -19,7 +19,7 @@ export async function openDb(options: OpenOptions): Promise<Db> {
   const unlock = lockEmbeddedDatabase(options.dataDir);
   try {
     const db = await openPglite(options.dataDir);
-    return await migrated({ ...db, close: () => db.close().finally(unlock) });
+    return await migrated({ ...db, lockedToProcess: true, close: () => db.close().finally(unlock) });
   } catch (err) {
     unlock();
     throw err;

@@ -23,11 +23,31 @@ export interface PostgresOptions {
   applicationName?: string;
 }
 
+/**
+ * A checked-out client has no 'error' listener of the pool's: a connection the server ends while it
+ * is lent (a restart, pg_terminate_backend) would raise an unhandled 'error' event and end the
+ * process. The error also fails the query in flight, which is where callers see it.
+ */
+async function checkOut(pool: pg.Pool): Promise<pg.PoolClient> {
+  const client = await pool.connect();
+  const onError = () => undefined;
+  client.on('error', onError);
+  const release = client.release.bind(client);
+  client.release = (err?: Error | boolean) => {
+    client.off('error', onError);
+    return release(err);
+  };
+  return client;
+}
+
+/** Bounds the wait for a connection, so that an unreachable server fails requests instead of queueing them. */
+const CONNECT_TIMEOUT_MS = 10_000;
+
 /** A pooled PostgreSQL connection; LISTEN runs on one dedicated client that reconnects. */
 export async function openPostgres(url: string, options: PostgresOptions = {}): Promise<Db> {
   const connectionConfig = { connectionString: url, types, options: '-c TimeZone=UTC', application_name: options.applicationName ?? 'graph-lro' };
   const max = options.max ?? 20;
-  const pool = new pg.Pool({ ...connectionConfig, max });
+  const pool = new pg.Pool({ ...connectionConfig, max, connectionTimeoutMillis: CONNECT_TIMEOUT_MS });
   const copySlots = Math.max(1, Math.floor(max / 4));
   pool.on('error', () => {
     // An idle client lost its connection; the pool replaces it on next use.
@@ -76,17 +96,19 @@ export async function openPostgres(url: string, options: PostgresOptions = {}): 
     kind: 'postgres',
     query: (sql, params) => run(pool, sql, params),
     async transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T> {
-      const client = await pool.connect();
+      const client = await checkOut(pool);
+      let broken: Error | undefined;
       try {
         await client.query('BEGIN');
         const result = await fn({ query: (sql, params) => run(client, sql, params) });
         await client.query('COMMIT');
         return result;
       } catch (err) {
-        await client.query('ROLLBACK').catch(() => undefined);
+        // A connection that cannot even roll back is closed rather than lent again.
+        await client.query('ROLLBACK').catch((rollbackErr: Error) => (broken = rollbackErr));
         throw err;
       } finally {
-        client.release();
+        client.release(broken);
       }
     },
     async listen(channel, onNotify) {
@@ -110,7 +132,7 @@ export async function openPostgres(url: string, options: PostgresOptions = {}): 
       copying++;
       let client: pg.PoolClient;
       try {
-        client = await pool.connect();
+        client = await checkOut(pool);
       } catch (err) {
         copying--;
         throw err;
@@ -129,6 +151,10 @@ export async function openPostgres(url: string, options: PostgresOptions = {}): 
       stream.once('end', () => release());
       stream.once('error', (err) => release(err));
       stream.once('close', () => release(new Error('COPY stopped before its end')));
+      // The connection ending mid-COPY (a restart) reaches the reader as the stream's error.
+      const onLost = (err: Error) => stream.destroy(err);
+      client.on('error', onLost);
+      stream.once('close', () => client.off('error', onLost));
       return stream;
     },
     async close() {

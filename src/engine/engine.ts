@@ -9,7 +9,7 @@ import type { CreateOperation, CreateResult, HandlerDefinition, Operation } from
 import { Runner } from './runner.js';
 import type { ListQuery } from './store.js';
 import { OperationReader } from './reader.js';
-import { countOperations, createOperation, listOperations, purgeExpired } from './store.js';
+import { countOperations, createOperation, listOperations, purgeExpired, recoverLeases } from './store.js';
 
 export interface EngineOptions {
   /** Names this process's leases; unique per process. */
@@ -24,6 +24,8 @@ export interface EngineOptions {
   retentionMs?: number;
   sweepIntervalMs?: number;
   defaultMaxAttempts?: number;
+  /** Attempts that end without the handler's outcome (its worker died or stopped) before the operation fails as poison (default 10). */
+  maxInterruptions?: number;
   defaultTimeoutMs?: number;
   /** First retry delay; doubles per attempt, with jitter, up to 5 minutes (default 1 s). */
   retryBaseMs?: number;
@@ -54,6 +56,7 @@ export class Engine {
       retentionMs: options.retentionMs ?? 7 * DAY_MS,
       sweepIntervalMs: options.sweepIntervalMs ?? 60_000,
       defaultMaxAttempts: options.defaultMaxAttempts ?? 3,
+      maxInterruptions: options.maxInterruptions ?? 10,
       defaultTimeoutMs: options.defaultTimeoutMs ?? 15 * 60_000,
       retryBaseMs: options.retryBaseMs ?? 1_000,
       logger: options.logger ?? silentLogger,
@@ -105,7 +108,12 @@ export class Engine {
   async start({ workers = true }: { workers?: boolean } = {}): Promise<void> {
     await this.changes.start();
     if (!workers) return;
-    const { retryBaseMs } = this.options;
+    const { retryBaseMs, maxInterruptions, retentionMs } = this.options;
+    // No other process can hold a lease in a database locked to this one: what is leased is the previous run's.
+    if (this.db.lockedToProcess) {
+      const recovered = await recoverLeases(this.db, maxInterruptions, retentionMs);
+      if (recovered) this.options.logger.info({ recovered }, 'released the leases of the previous run; its operations resume now');
+    }
     this.runner = new Runner(this.db, this.handlers, {
       ...this.options,
       owner: this.workerId,

@@ -21,7 +21,11 @@ export interface Operation {
   input: Record<string, unknown>;
   /** Family properties of the derived type (errors, warnings, validatedFiles, …). */
   result: Record<string, unknown> | null;
+  /** Claims so far: the fencing token of the current attempt (with the lease owner). */
   attempts: number;
+  /** Attempts that ended without the handler's outcome (worker died, shutdown, restart); they do not count as failures. */
+  interruptions: number;
+  /** Handler failures allowed: the operation fails when `attempts - interruptions` reaches it. */
   maxAttempts: number;
 }
 

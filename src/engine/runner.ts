@@ -1,11 +1,12 @@
 // Claims due operations in batches, runs their handlers, renews leases by heartbeat and writes
 // outcomes in batches. One Runner per process; any number of processes share one database.
 import type { Db } from '../db/db.js';
+import { isDatabaseUnavailable } from '../db/unavailable.js';
 import type { Logger } from './logger.js';
 import type { HandlerDefinition, HandlerResult, Operation } from './model.js';
 import { PermanentError } from './model.js';
 import type { Completion, Lease } from './store.js';
-import { claimOperations, completeOperations, operationKey, releaseLeases, renewLeases, reportProgress } from './store.js';
+import { claimOperations, completeOperations, operationKey, releaseLeases, renewLeases, reportProgress, storable } from './store.js';
 
 export interface RunnerOptions {
   owner: string;
@@ -13,6 +14,8 @@ export interface RunnerOptions {
   /** Most rows one claim statement takes. */
   claimBatch: number;
   leaseMs: number;
+  /** Interrupted attempts (lost leases, hand-backs) after which an operation fails as poison. */
+  maxInterruptions: number;
   /** Fallback wake-up when no NOTIFY arrives (expired leases of dead workers, retries elsewhere). */
   pollIntervalMs: number;
   retentionMs: number;
@@ -44,7 +47,8 @@ interface Job {
 }
 
 const MAX_DETAIL = 1000;
-const clip = (s: string) => (s.length > MAX_DETAIL ? `${s.slice(0, MAX_DETAIL - 1)}…` : s);
+const INTERRUPTED = 'Interrupted by a database outage; it resumes now that the database answers again.';
+const clip = (s: string) => storable(s.length > MAX_DETAIL ? `${s.slice(0, MAX_DETAIL - 1)}…` : s);
 const seconds = (ms: number) => `${Math.round(ms / 100) / 10} s`;
 
 export class Runner {
@@ -52,6 +56,8 @@ export class Runner {
   private readonly completions: Completion[] = [];
   /** Leases of outcomes not yet written: renewed like running jobs, so a slow write never lets them expire. */
   private readonly unwritten = new Map<string, Lease>();
+  /** Leases of attempts a database outage cut short, handed back once the database answers. */
+  private readonly interrupted = new Map<string, Lease>();
   private flushing: Promise<void> | undefined;
   private loopDone: Promise<void> | undefined;
   private stopping = false;
@@ -96,6 +102,7 @@ export class Runner {
     for (const job of left) this.end(job, new ShutdownError('The worker is shutting down.'));
     clearInterval(this.heartbeat);
     await this.flush();
+    if (this.interrupted.size) await this.handBackInterrupted();
     if (left.length) {
       await releaseLeases(this.db, this.options.owner, left.map((j) => j.lease)).catch((err: unknown) =>
         this.options.logger.error({ err }, 'could not hand leases back; they expire instead'),
@@ -244,40 +251,84 @@ export class Runner {
       };
     }
     if (error instanceof LeaseLostError || error instanceof ShutdownError) return undefined;
+    if (isDatabaseUnavailable(error)) {
+      // The handler's reads or writes met a database outage: not the operation's failure.
+      this.interrupted.set(job.key, job.lease);
+      return undefined;
+    }
     const message = clip(error instanceof Error ? error.message : String(error));
-    if (error instanceof TimeoutError || error instanceof PermanentError || attempt >= job.operation.maxAttempts) {
-      const detail = error instanceof TimeoutError || attempt <= 1 ? message : `Failed after ${attempt} attempts: ${message}`;
+    const failures = attempt - job.operation.interruptions;
+    if (error instanceof TimeoutError || error instanceof PermanentError || failures >= job.operation.maxAttempts) {
+      const detail = error instanceof TimeoutError || failures <= 1 ? message : `Failed after ${failures} attempts: ${message}`;
       return { ...base, status: 'failed', statusDetail: detail };
     }
-    const delay = Math.max(0, Math.round(this.options.backoffMs(attempt)));
+    const delay = Math.max(0, Math.round(this.options.backoffMs(failures)));
     setTimeout(() => this.poke(), delay + 5).unref();
     return {
       ...base,
       status: 'running',
-      statusDetail: clip(`Attempt ${attempt} of ${job.operation.maxAttempts} failed (${message}); retrying in ${seconds(delay)}.`),
+      statusDetail: clip(`Attempt ${failures} of ${job.operation.maxAttempts} failed (${message}); retrying in ${seconds(delay)}.`),
       retryInMs: delay,
     };
   }
 
-  /** Writes outcomes in batches; outcomes that finish while a batch is written go in the next. */
+  /**
+   * Writes outcomes in batches; outcomes that finish while a batch is written go in the next. A
+   * batch waits out a database outage for as long as its leases can still be valid; past that the
+   * operations run again elsewhere, so nothing is retried forever.
+   */
   private async flush(): Promise<void> {
     try {
       await new Promise((resolve) => setImmediate(resolve));
+      let wait = 250;
       while (this.completions.length) {
         const batch = this.completions.splice(0, 500);
         try {
-          await completeOperations(this.db, this.options.owner, this.options.retentionMs, batch);
-          for (const c of batch) this.unwritten.delete(operationKey(c.tenantId, c.id));
+          await this.write(batch);
+          wait = 250;
         } catch (err) {
-          this.options.logger.error({ err, count: batch.length }, 'writing operation outcomes failed; retrying');
+          if (Date.now() - this.lastRenewal > this.options.leaseMs) {
+            this.options.logger.error({ err, count: batch.length }, 'operation outcomes were not written before their leases expired; they run again');
+            for (const c of batch) this.unwritten.delete(operationKey(c.tenantId, c.id));
+            continue;
+          }
+          this.options.logger.warn({ err, count: batch.length }, 'writing operation outcomes failed; retrying');
           this.completions.unshift(...batch);
-          if (this.stopping && Date.now() - this.lastRenewal > this.options.leaseMs) return;
-          await new Promise((resolve) => setTimeout(resolve, 250));
+          await new Promise((resolve) => setTimeout(resolve, wait));
+          wait = Math.min(wait * 2, 2_000);
         }
       }
     } finally {
       this.flushing = undefined;
     }
+  }
+
+  /**
+   * Writes a batch in one statement. When the statement fails for anything but an outage, its
+   * outcomes are written one by one, so an outcome the database refuses fails its own operation
+   * and never holds up the others. Throws only for an outage.
+   */
+  private async write(batch: readonly Completion[]): Promise<void> {
+    const { owner, retentionMs } = this.options;
+    try {
+      await completeOperations(this.db, owner, retentionMs, batch);
+    } catch (err) {
+      if (isDatabaseUnavailable(err)) throw err;
+      if (batch.length > 1) {
+        for (const c of batch) await this.write([c]);
+        return;
+      }
+      const c = batch[0]!;
+      this.options.logger.error({ err, id: c.id }, 'an operation outcome could not be stored; the operation fails');
+      const detail = clip(`The operation's outcome could not be stored: ${err instanceof Error ? err.message : String(err)}`);
+      try {
+        await completeOperations(this.db, owner, retentionMs, [{ tenantId: c.tenantId, id: c.id, attempt: c.attempt, status: 'failed', statusDetail: detail }]);
+      } catch (again) {
+        if (isDatabaseUnavailable(again)) throw again;
+        this.options.logger.error({ err: again, id: c.id }, 'not even the failure could be stored; the lease expires instead');
+      }
+    }
+    for (const c of batch) this.unwritten.delete(operationKey(c.tenantId, c.id));
   }
 
   private progress(job: Job, detail: string): Promise<void> {
@@ -301,6 +352,7 @@ export class Runner {
   }
 
   private async renew(): Promise<void> {
+    if (this.interrupted.size) await this.handBackInterrupted();
     const jobs = [...this.jobs.values()];
     const leases = [...jobs.map((j) => j.lease), ...this.unwritten.values()];
     if (leases.length === 0) {
@@ -317,8 +369,26 @@ export class Runner {
       this.options.logger.warn({ err }, 'renewing leases failed');
       // Past the lease time without a renewal, another worker may have taken the work over.
       if (Date.now() - this.lastRenewal > this.options.leaseMs) {
-        for (const job of jobs) this.end(job, new LeaseLostError('The lease could not be renewed in time.'));
+        for (const job of jobs) {
+          this.interrupted.set(job.key, job.lease);
+          this.end(job, new LeaseLostError('The lease could not be renewed in time.'));
+        }
       }
     }
+  }
+
+  /**
+   * Hands back the leases of attempts an outage cut short, once the database answers: claimable at
+   * once rather than when the lease expires. A lease another worker took meanwhile is fenced out.
+   */
+  private async handBackInterrupted(): Promise<void> {
+    const leases = [...this.interrupted.entries()];
+    try {
+      await releaseLeases(this.db, this.options.owner, leases.map(([, lease]) => lease), INTERRUPTED);
+    } catch (err) {
+      if (isDatabaseUnavailable(err)) return;
+      this.options.logger.error({ err }, 'could not hand interrupted leases back; they expire instead');
+    }
+    for (const [key] of leases) this.interrupted.delete(key);
   }
 }

@@ -6,7 +6,7 @@ import { statement } from '../db/db.js';
 import type { CreateOperation, CreateResult, Operation, OperationStatus } from './model.js';
 
 const COLUMNS = `tenant_id, id, family, kind, odata_type, status, status_detail, resource_location,
-  created_at, last_action_at, input, result, attempts, max_attempts`;
+  created_at, last_action_at, input, result, attempts, interruptions, max_attempts`;
 
 interface OperationRow extends Row {
   tenant_id: string;
@@ -22,6 +22,7 @@ interface OperationRow extends Row {
   input: Record<string, unknown>;
   result: Record<string, unknown> | null;
   attempts: number;
+  interruptions: number;
   max_attempts: number;
 }
 
@@ -39,6 +40,7 @@ export const toOperation = (r: OperationRow): Operation => ({
   input: r.input,
   result: r.result,
   attempts: r.attempts,
+  interruptions: r.interruptions,
   maxAttempts: r.max_attempts,
 });
 
@@ -57,7 +59,7 @@ const insertById = statement(
      family = EXCLUDED.family, kind = EXCLUDED.kind, odata_type = EXCLUDED.odata_type, dedupe_key = EXCLUDED.dedupe_key,
      status = EXCLUDED.status, status_detail = EXCLUDED.status_detail, resource_location = EXCLUDED.resource_location,
      created_at = now(), last_action_at = now(), input = EXCLUDED.input, result = EXCLUDED.result,
-     attempts = EXCLUDED.attempts, max_attempts = EXCLUDED.max_attempts, run_after = EXCLUDED.run_after,
+     attempts = EXCLUDED.attempts, interruptions = 0, max_attempts = EXCLUDED.max_attempts, run_after = EXCLUDED.run_after,
      lease_owner = EXCLUDED.lease_owner, lease_expires_at = EXCLUDED.lease_expires_at, expires_at = NULL
    WHERE operations.status IN ('succeeded', 'failed')
    RETURNING ${COLUMNS}`,
@@ -168,17 +170,24 @@ export interface Claimed {
 }
 
 /**
- * Claims up to `limit` due operations of the given kinds (the lro_claim function, migrations 6 and 7).
- * A due row whose previous attempt lost its lease and that has no attempts left fails there
- * instead of being claimed.
+ * Claims up to `limit` due operations of the given kinds (the lro_claim function, migrations 6 to 8).
+ * A due row whose previous attempt lost its lease counts an interruption, not a failure; one that
+ * reaches `maxInterruptions` fails there instead of being claimed.
  */
-const claim = statement('lro_claim', `SELECT * FROM lro_claim($1, $2::text[], $3, $4, $5)`);
+const claim = statement('lro_claim', `SELECT * FROM lro_claim($1, $2::text[], $3, $4, $5, $6)`);
 
 export async function claimOperations(
   q: Queryable,
-  args: { owner: string; kinds: string[]; limit: number; leaseMs: number; retentionMs: number },
+  args: { owner: string; kinds: string[]; limit: number; leaseMs: number; retentionMs: number; maxInterruptions: number },
 ): Promise<Operation[]> {
-  const rows = await q.query<OperationRow & { lease_owner: string | null }>(claim, [args.owner, args.kinds, args.limit, args.leaseMs, args.retentionMs]);
+  const rows = await q.query<OperationRow & { lease_owner: string | null }>(claim, [
+    args.owner,
+    args.kinds,
+    args.limit,
+    args.leaseMs,
+    args.retentionMs,
+    args.maxInterruptions,
+  ]);
   return rows.filter((r) => r.lease_owner === args.owner).map(toOperation);
 }
 
@@ -219,6 +228,25 @@ const complete = statement(
    RETURNING o.tenant_id, o.id`,
 );
 
+/**
+ * PostgreSQL cannot store U+0000 in text or jsonb. It is kept visible as U+FFFD, as a decoder shows
+ * bytes it cannot map, instead of making the outcome that carries it unwritable.
+ */
+export const storable = (text: string): string => (text.includes('\0') ? text.replaceAll('\0', '\uFFFD') : text);
+
+/** Strings and keys anywhere in a JSON value, made storable. */
+const storableValue = (value: unknown): unknown => {
+  if (typeof value === 'string') return storable(value);
+  if (Array.isArray(value)) return value.map(storableValue);
+  if (value === null || typeof value !== 'object') return value;
+  return Object.fromEntries(Object.entries(value).map(([k, v]) => [storable(k), storableValue(v)]));
+};
+
+const storableJson = (value: unknown): string => {
+  const json = JSON.stringify(value);
+  return json.includes('\\u0000') ? JSON.stringify(storableValue(JSON.parse(json))) : json;
+};
+
 /** Writes a batch of outcomes in one statement; returns the keys that were accepted (not fenced out). */
 export async function completeOperations(q: Queryable, owner: string, retentionMs: number, batch: readonly Completion[]): Promise<Set<string>> {
   const payload = batch.map((c) => ({
@@ -226,13 +254,13 @@ export async function completeOperations(q: Queryable, owner: string, retentionM
     id: c.id,
     attempt: c.attempt,
     status: c.status,
-    status_detail: c.statusDetail,
+    status_detail: c.statusDetail === null ? null : storable(c.statusDetail),
     set_location: c.resourceLocation !== undefined,
     resource_location: c.resourceLocation ?? null,
     result: c.result ?? null,
     retry_in_ms: c.retryInMs ?? null,
   }));
-  const rows = await q.query<{ tenant_id: string; id: string }>(complete, [owner, retentionMs, JSON.stringify(payload)]);
+  const rows = await q.query<{ tenant_id: string; id: string }>(complete, [owner, retentionMs, storableJson(payload)]);
   return new Set(rows.map((r) => operationKey(r.tenant_id, r.id)));
 }
 
@@ -268,27 +296,51 @@ const progress = statement(
 
 /** Fenced statusDetail update; false when the lease is no longer this worker's. */
 export async function reportProgress(q: Queryable, owner: string, lease: Lease, detail: string): Promise<boolean> {
-  const rows = await q.query(progress, [lease.tenantId, lease.id, owner, lease.attempt, detail]);
+  const rows = await q.query(progress, [lease.tenantId, lease.id, owner, lease.attempt, storable(detail)]);
   return rows.length === 1;
 }
 
 const release = statement(
   'lro_release',
-  `UPDATE operations o SET lease_owner = NULL, lease_expires_at = NULL, run_after = now(), attempts = o.attempts - 1,
-     status_detail = 'Handed back by a worker that shut down; it resumes on another worker.', last_action_at = now()
+  `UPDATE operations o SET lease_owner = NULL, lease_expires_at = NULL, run_after = now(), interruptions = o.interruptions + 1,
+     status_detail = $3, last_action_at = now()
    FROM jsonb_to_recordset($2::jsonb) AS l(tenant_id text, id text, attempt int), ${OWNER}
    WHERE o.tenant_id = l.tenant_id AND o.id = l.id AND o.lease_owner = f.owner AND o.attempts = l.attempt
    RETURNING o.tenant_id`,
 );
 
+export const HANDED_BACK = 'Handed back by a worker that shut down; it resumes on another worker.';
+
 /**
- * Gives leases back on shutdown: claimable at once, and the interrupted attempt does not count.
- * Wakes idle workers elsewhere.
+ * Gives leases back (shutdown, or an attempt cut short by a database outage): claimable at once,
+ * and the interrupted attempt counts as an interruption, not a failure. Wakes idle workers elsewhere.
  */
-export async function releaseLeases(q: Queryable, owner: string, leases: readonly Lease[]): Promise<number> {
+export async function releaseLeases(q: Queryable, owner: string, leases: readonly Lease[], detail = HANDED_BACK): Promise<number> {
   const payload = leases.map((l) => ({ tenant_id: l.tenantId, id: l.id, attempt: l.attempt }));
-  const rows = await q.query(release, [owner, JSON.stringify(payload)]);
+  const rows = await q.query(release, [owner, JSON.stringify(payload), detail]);
   if (rows.length) await q.query(`SELECT pg_notify('graph_lro_ready', '')`);
+  return rows.length;
+}
+
+/**
+ * For a database no other process can use (embedded, locked to this one): every lease left in it
+ * belongs to a previous run of this process, which is gone. They are released at once instead of
+ * waited out, each counted as an interruption (past `maxInterruptions`, the operation fails).
+ */
+export async function recoverLeases(q: Queryable, maxInterruptions: number, retentionMs: number): Promise<number> {
+  const rows = await q.query(
+    `UPDATE operations SET
+       interruptions = interruptions + 1,
+       status = CASE WHEN interruptions + 1 >= $1 THEN 'failed' ELSE status END,
+       status_detail = CASE WHEN interruptions + 1 >= $1
+         THEN 'Failed: the process running it stopped ' || (interruptions + 1) || ' times; an operation that ends every worker that takes it is not retried further.'
+         ELSE 'Resumed after a restart: the process running attempt ' || attempts || ' stopped (this does not count as a failed attempt).' END,
+       expires_at = CASE WHEN interruptions + 1 >= $1 THEN now() + $2 * interval '1 millisecond' END,
+       lease_owner = NULL, lease_expires_at = NULL, run_after = now(), last_action_at = now()
+     WHERE lease_owner IS NOT NULL AND status = 'running'
+     RETURNING id`,
+    [maxInterruptions, retentionMs],
+  );
   return rows.length;
 }
 

@@ -220,7 +220,7 @@ for (const backend of backends) {
         await once(child, 'exit');
       } else {
         // PGlite has one process: a claim that is never completed stands for the dead worker.
-        const [claimed] = await claimOperations(db, { owner: 'dead-worker', kinds: ['test.hang'], limit: 1, leaseMs: 300, retentionMs: 60_000 });
+        const [claimed] = await claimOperations(db, { owner: 'dead-worker', kinds: ['test.hang'], limit: 1, leaseMs: 300, retentionMs: 60_000, maxInterruptions: 10 });
         dead = { workerId: 'dead-worker', attempt: claimed!.attempts };
       }
       assert.equal(dead.attempt, 1);
@@ -235,7 +235,8 @@ for (const backend of backends) {
         return op?.attempts === 2 ? op : undefined;
       });
       assert.equal(retried.status, 'running', 'the client keeps seeing running');
-      assert.equal(retried.statusDetail, 'Attempt 2 of 3 started: the worker running attempt 1 stopped responding.');
+      assert.equal(retried.statusDetail, 'Resumed: the worker running attempt 1 stopped responding (this does not count as a failed attempt).');
+      assert.equal(retried.interruptions, 1);
 
       // The dead worker's late writes change nothing.
       const stale = { tenantId: TENANT, id: operation.id, attempt: 1 };
@@ -250,16 +251,33 @@ for (const backend of backends) {
       assert.equal(done.statusDetail, 'finished by the survivor');
     });
 
-    test('a lost lease on the last attempt fails the operation', async () => {
-      const engine = await startEngine({ 'test.lastchance': { async handle() {} } });
-      await engine.create({ tenantId: TENANT, family: FAMILY, kind: 'test.orphan1', id: 'last-chance', maxAttempts: 1 });
-      await claimOperations(db, { owner: 'dead-worker', kinds: ['test.orphan1'], limit: 1, leaseMs: 100, retentionMs: 60_000 });
-      await sleep(150);
-      const claimed = await claimOperations(db, { owner: 'other', kinds: ['test.orphan1'], limit: 10, leaseMs: 1000, retentionMs: 60_000 });
-      assert.equal(claimed.length, 0);
-      const op = (await read(engine, 'last-chance'))!;
+    test('a lost lease is an interruption, not a failed attempt: it spends its own budget, then fails as poison', async () => {
+      const engine = new Engine(db);
+      await engine.create({ tenantId: TENANT, family: FAMILY, kind: 'test.orphan1', id: 'poison', maxAttempts: 1 });
+      const claim = (owner: string) => claimOperations(db, { owner, kinds: ['test.orphan1'], limit: 10, leaseMs: 50, retentionMs: 60_000, maxInterruptions: 3 });
+      assert.equal((await claim('dead-1')).length, 1);
+      for (const [owner, attempts] of [['dead-2', 2], ['dead-3', 3]] as const) {
+        await sleep(80);
+        const [again] = await claim(owner);
+        assert.deepEqual([again?.status, again?.attempts, again?.interruptions], ['running', attempts, attempts - 1], 'one failure allowed, yet it runs again');
+      }
+      await sleep(80);
+      assert.equal((await claim('dead-4')).length, 0);
+      const op = (await read(engine, 'poison'))!;
       assert.equal(op.status, 'failed');
-      assert.equal(op.statusDetail, 'Failed after 1 attempts: the worker running the last attempt stopped responding.');
+      assert.equal(op.statusDetail, 'Failed: the workers running it stopped responding 3 times; an operation that ends every worker that takes it is not retried further.');
+    });
+
+    test('after a lost lease the handler still has its whole failure budget', async () => {
+      const engine = new Engine(db);
+      await engine.create({ tenantId: TENANT, family: FAMILY, kind: 'test.budget', id: 'budget', maxAttempts: 2 });
+      await claimOperations(db, { owner: 'dead-worker', kinds: ['test.budget'], limit: 1, leaseMs: 50, retentionMs: 60_000, maxInterruptions: 10 });
+      await sleep(80);
+      const seen: number[] = [];
+      const live = await startEngine({ 'test.budget': { async handle(ctx) { seen.push(ctx.attempt); throw new Error(`boom ${ctx.attempt}`); } } });
+      const op = await settled(live, 'budget');
+      assert.deepEqual(seen, [2, 3], 'two failed attempts after the interrupted one');
+      assert.equal(op.statusDetail, 'Failed after 2 attempts: boom 3');
     });
 
     test('graceful shutdown lets short work finish and hands long work back to another worker', async () => {
@@ -282,13 +300,13 @@ for (const backend of backends) {
       assert.equal((await read(first, 'short-work'))!.status, 'succeeded');
       const handedBack = (await read(first, 'long-work'))!;
       assert.equal(handedBack.status, 'running');
-      assert.equal(handedBack.attempts, 0, 'the interrupted attempt does not count');
+      assert.deepEqual([handedBack.attempts, handedBack.interruptions], [1, 1], 'the interrupted attempt does not count as a failure');
       assert.match(handedBack.statusDetail!, /Handed back/);
       releaseLong();
       const second = await startEngine({ 'test.shutdown': { async handle() { return { statusDetail: 'resumed' }; } } }, { pollIntervalMs: 600_000 });
       const done = await settled(second, 'long-work');
       assert.equal(done.status, 'succeeded');
-      assert.equal(done.attempts, 1);
+      assert.equal(done.attempts, 2);
     });
 
     test('the retention sweep purges ended operations past retention and nothing else', async () => {

@@ -4,6 +4,7 @@ import { roleManagementAlerts } from './0004_role_management_alerts.js';
 import { industryData } from './0005_industry_data.js';
 import { claimFunction } from './0006_claim_function.js';
 import { claimPath } from './0007_claim_path.js';
+import { interruptions } from './0008_interruptions.js';
 
 export interface Migration {
   version: number;
@@ -13,4 +14,4 @@ export interface Migration {
 }
 
 /** In order; a migration once released is never edited, only followed by another. */
-export const migrations: readonly Migration[] = [operations, directory, roleManagementAlerts, industryData, claimFunction, claimPath];
+export const migrations: readonly Migration[] = [operations, directory, roleManagementAlerts, industryData, claimFunction, claimPath, interruptions];
