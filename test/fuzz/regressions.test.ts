@@ -5,7 +5,7 @@ import { Client, sendRaw } from './client.js';
 import type { FuzzRequest } from './client.js';
 import { NUL_USERS, sampleSet } from './csv.js';
 import type { Fixtures } from './fixtures.js';
-import { createFixtures, INDUSTRY } from './fixtures.js';
+import { connectorBody, createFixtures, inboundFlowBody, INDUSTRY } from './fixtures.js';
 import { judge } from './oracle.js';
 import { documentedCodes, validateSet } from './run.js';
 import type { Target } from './target.js';
@@ -48,6 +48,21 @@ describe('fuzz findings', () => {
 
   test('a key segment longer than the router allows (600 chars): a Graph error, not FST_ERR_MAX_PARAM_LENGTH', () =>
     holds({ method: 'GET', path: `${INDUSTRY}/dataConnectors/${'a'.repeat(600)}`, headers: bearer() }));
+
+  // Found at seed 2, case 83: PostgreSQL text cannot hold U+0000, and the write failed with a 500.
+  const nulBodies: [string, string, () => string, () => unknown][] = [
+    ['PATCH', 'a connector, displayName "\\u0000"', () => `${INDUSTRY}/dataConnectors/${fx.connectorId}`, () => ({ displayName: '\u0000' })],
+    ['POST', 'a source system, vendor "a\\u0000"', () => `${INDUSTRY}/sourceSystems`, () => ({ displayName: 'x', vendor: 'a\u0000' })],
+    ['POST', 'a connector, fileFormat.code "\\u0000"', () => `${INDUSTRY}/dataConnectors`, () => ({ ...connectorBody(fx.sourceSystemId), fileFormat: { code: '\u0000' } })],
+    ['POST', 'an inbound flow, year@odata.bind with %00 in its key', () => `${INDUSTRY}/inboundFlows`, () => ({ ...inboundFlowBody(fx.connectorId), 'year@odata.bind': 'external/industryData/years/a%00' })],
+  ];
+  for (const [method, what, path, body] of nulBodies) {
+    test(`a NUL in a stored string is a 400 Graph error: ${method} ${what}`, async () => {
+      const res = await client.send({ method, path: path(), headers: { ...bearer(), 'content-type': 'application/json' }, body: Buffer.from(JSON.stringify(body())) });
+      assert.equal(res.status, 400, res.body.toString());
+      assert.equal(judge(undefined, res), undefined);
+    });
+  }
 
   test('CONNECT: an answer, not a connection closed without one', async () => {
     const outcome = await sendRaw(target.url, Buffer.from('CONNECT 127.0.0.1:1 HTTP/1.1\r\nHost: 127.0.0.1:1\r\n\r\n'), 10_000);

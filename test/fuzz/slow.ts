@@ -6,8 +6,8 @@ import { parseResponse } from './client.js';
 
 export interface Held {
   target: string;
-  /** The answer's status, or how the connection ended without one. */
-  status: number | 'closed' | 'open at cap';
+  /** The answer's status, or how the connection ended without one (closed, or reset under the client's writes). */
+  status: number | 'closed' | 'reset' | 'open at cap';
   /** From connecting until the server answered or closed, or the cap, ms. */
   heldMs: number;
   /** Body bytes written before the answer came, MB. */
@@ -44,7 +44,7 @@ function exchange(target: string, x: Exchange): Promise<Held> {
       if (parsed && parsed.status! >= 200) finish(parsed.status!);
     });
     socket.on('close', () => finish('closed'));
-    socket.on('error', () => finish('closed'));
+    socket.on('error', (err: NodeJS.ErrnoException) => finish(err.code === 'ECONNRESET' || err.code === 'EPIPE' ? 'reset' : 'closed'));
     socket.on('connect', () => {
       socket.write(x.head);
       // Bytes are counted as written, so an early answer reports what had been sent.

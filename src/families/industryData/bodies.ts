@@ -62,6 +62,12 @@ function name(value: unknown, property: string, nullable = false): string | null
   if (typeof value !== 'string') throw badRequest(`Invalid value for property '${property}': expected a string${nullable ? ' or null' : ''}.`, property);
   if (value.trim() === '') throw badRequest(`Property '${property}' cannot be empty.`, property);
   if (value.length > MAX_NAME_LENGTH) throw badRequest(`Property '${property}' is longer than ${MAX_NAME_LENGTH} characters.`, property);
+  return withoutNul(value, property);
+}
+
+/** PostgreSQL text cannot hold U+0000: refused here as a 400 rather than failing the write (a 500). */
+function withoutNul(value: string, property: string): string {
+  if (value.includes('\u0000')) throw badRequest(`Invalid value for '${property}': the character U+0000 is not allowed.`, property);
   return value;
 }
 
@@ -93,7 +99,7 @@ export function bindTarget(value: unknown, property: string, collection: string)
   const keyPart = path.slice(prefix.length);
   const m = /^\('((?:[^']|'')+)'\)$/.exec(keyPart) ?? /^\(([^()'/]+)\)$/.exec(keyPart) ?? /^\/([^/()']+)$/.exec(keyPart);
   if (!m) throw invalid();
-  return m[1]!.replace(/''/g, "'").trim();
+  return withoutNul(m[1]!.replace(/''/g, "'").trim(), property);
 }
 
 /** A reference value (`{"code": "…"}`) of the given type. */
@@ -116,7 +122,7 @@ function referenceValue(value: unknown, property: string, type: string, codes?: 
     throw badRequest(`Invalid value for '${property}.code': '${code}' is not one of ${codes.map((c) => `'${c}'`).join(', ')}.`, `${property}.code`);
   }
   if (code.length > MAX_NAME_LENGTH) throw badRequest(`'${property}.code' is longer than ${MAX_NAME_LENGTH} characters.`, `${property}.code`);
-  return { code };
+  return { code: withoutNul(code, `${property}.code`) };
 }
 
 function userMatchingSettings(value: unknown): UserMatchingSetting[] {
