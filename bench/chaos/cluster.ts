@@ -11,7 +11,7 @@ import pg from 'pg';
 import { onCleanup } from './cleanup.js';
 
 const BIN = process.env.PG_BIN ?? '/usr/lib/postgresql/15/bin';
-const PREFIX = 'graph-lro-chaos-';
+const PREFIX = 'graph-lro-chaos-pg-';
 
 /** A TCP port free on 127.0.0.1 right now. */
 export async function freePort(): Promise<number> {

@@ -47,7 +47,7 @@ export interface EmbeddedOutcome {
   harnessErrors: string[];
 }
 
-/** Bytes under every `tmp` directory of the file blob store (partial bodies). */
+/** Bytes under every `tmp` or `.tmp` directory of the file blob store (partial bodies). */
 function tmpBytes(blobs: string): number {
   let total = 0;
   const walk = (dir: string, inTmp: boolean) => {
@@ -55,7 +55,7 @@ function tmpBytes(blobs: string): number {
     for (const name of readdirSync(dir)) {
       const path = join(dir, name);
       const st = statSync(path);
-      if (st.isDirectory()) walk(path, inTmp || name === 'tmp');
+      if (st.isDirectory()) walk(path, inTmp || name === 'tmp' || name === '.tmp');
       else if (inTmp) total += st.size;
     }
   };
@@ -68,11 +68,11 @@ async function waitRunning(api: Api, location: string, re: RegExp, limitMs: numb
   const deadline = performance.now() + limitMs;
   let op: Record<string, unknown> = {};
   while (performance.now() < deadline) {
-    const reply = await api.expect('GET', location, [200]);
+    // A long-poll answers as soon as status or statusDetail changes: no progress step is missed.
+    const reply = await api.expect('GET', location, [200], { headers: { prefer: 'wait=5' } });
     op = reply.json!;
     if (op.status === 'succeeded' || op.status === 'failed') return op;
     if (op.status === 'running' && re.test(String(op.statusDetail ?? ''))) return op;
-    await sleep(20);
   }
   return op;
 }
@@ -113,15 +113,18 @@ export async function embeddedScenario(ctx: EmbeddedContext): Promise<EmbeddedOu
     // ---- kill -9 mid-refresh ----
     {
       const location = await startRefresh(api, ctx.tenant, 'all');
-      const before = await waitRunning(api, location, /Scanned [1-9]/, 60_000);
+      const before = await waitRunning(api, location, /Scanning alert [2-7] /, 60_000);
       const midway = before.status === 'running';
       await server.kill();
       const restartAt = clock.ms();
       const readyMs = await server.start(120_000);
       const op = await follow(api, location, () => clock.ms() - restartAt > 180_000);
       // Observed by a Prefer: wait long-poll, so within milliseconds of the change.
-      const resume = op.status === 'succeeded' || op.status === 'failed' ? round((clock.ms() - restartAt) / 1000, 2) : null;
-      out.resumeSec.refresh = resume;
+      const finished = op.status === 'succeeded' || op.status === 'failed';
+      const resume = finished ? round((clock.ms() - restartAt) / 1000, 2) : null;
+      const afterReady = finished ? round((clock.ms() - restartAt - readyMs) / 1000, 2) : null;
+      if (midway) out.resumeSec.refresh = afterReady;
+      else out.harnessErrors.push('the refresh ended before the kill: its resume was not measured');
       if (op.status !== 'succeeded' && op.status !== 'failed') out.lost++;
       if (op.status === 'failed') out.failed.push({ what: 'refresh killed midway', statusDetail: op.statusDetail });
       const incidents = await readIncidents(api, ctx.tenant);
@@ -132,6 +135,7 @@ export async function embeddedScenario(ctx: EmbeddedContext): Promise<EmbeddedOu
         killedWhile: midway ? `running (${String(before.statusDetail)})` : `already ${String(before.status)}`,
         restartToReadyMs: Math.round(readyMs),
         restartToFinishedSec: resume,
+        readyToFinishedSec: afterReady,
         status: op.status,
         statusDetail: op.statusDetail,
         incidentsEqualClean: mismatched.length === 0,
@@ -149,8 +153,11 @@ export async function embeddedScenario(ctx: EmbeddedContext): Promise<EmbeddedOu
       const readyMs = await server.start(120_000);
       const op = await follow(api, location, () => clock.ms() - restartAt > 180_000);
       // Observed by a Prefer: wait long-poll, so within milliseconds of the change.
-      const resume = op.status === 'succeeded' || op.status === 'failed' ? round((clock.ms() - restartAt) / 1000, 2) : null;
-      out.resumeSec.validate = resume;
+      const finished = op.status === 'succeeded' || op.status === 'failed';
+      const resume = finished ? round((clock.ms() - restartAt) / 1000, 2) : null;
+      const afterReady = finished ? round((clock.ms() - restartAt - readyMs) / 1000, 2) : null;
+      if (midway) out.resumeSec.validate = afterReady;
+      else out.harnessErrors.push('the validation ended before the kill: its resume was not measured');
       if (op.status !== 'succeeded' && op.status !== 'failed') out.lost++;
       if (op.status === 'failed') out.failed.push({ what: 'validation killed midway', statusDetail: op.statusDetail });
       const equal = op.status !== 'succeeded' || canonical(validationResult(op.body)) === cleanResult;
@@ -160,6 +167,7 @@ export async function embeddedScenario(ctx: EmbeddedContext): Promise<EmbeddedOu
         killedWhile: midway ? `running (${String(before.statusDetail)})` : `already ${String(before.status)}`,
         restartToReadyMs: Math.round(readyMs),
         restartToFinishedSec: resume,
+        readyToFinishedSec: afterReady,
         status: op.status,
         statusDetail: op.statusDetail,
         resultEqualsClean: equal,

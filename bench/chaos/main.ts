@@ -15,6 +15,7 @@
 //   b          the same load; PostgreSQL restarted (pg_ctl restart -m fast), stopped for 20 s,
 //              and single backends terminated
 //   c          an embedded server killed mid-refresh, mid-validation and mid-upload, restarted
+import { execFileSync } from 'node:child_process';
 import { cpSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync, copyFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -27,6 +28,7 @@ import { Fleet } from './fleet.js';
 import { ALERT_NAMES, type Variant, variants as makeVariants } from './fixtures.js';
 import { createConnector, createSourceSystem, follow, readIncidents, startRefresh, startValidate, TOKEN_ROLES, upload, uploadSession, validationResult } from './graph.js';
 import { Api, Recorder } from './http.js';
+import { summarizeLogs } from './logs.js';
 import { heldBy, StuckMonitor, takeover } from './monitor.js';
 import { runCli, ServerProcess } from './processes.js';
 import { classify5xx, failureClass, type FaultWindow, isHandlerOwnError } from './report.js';
@@ -62,14 +64,14 @@ if (args.help) {
   --clients <n>           client loops (default 24, quick 12)
   --tenants <n>           tenants with a demo directory (default 4, quick 2)
   --users <n>             users per tenant directory (default 1000, quick 300)
-  --embedded-users <n>    users of the embedded scenario's directory (default 30000, quick 10000)
+  --embedded-users <n>    users of the embedded scenario's directory (default 10000, quick 5000)
   --a-seconds <s>         length of scenario a (default 180, quick 45); it goes on (up to 1.5x) until --min-ops
   --min-ops <n>           operations scenario a must create (default 1000, quick 150)
   --kill-every <s>        mean seconds between kills in scenario a (default 4)
   --stop-seconds <s>      how long PostgreSQL stays stopped in scenario b (default 20, quick 8)
   --terminations <n>      backends terminated in scenario b (default 8, quick 4)
   --drain-seconds <s>     time given to operations to end after the load stops (default 90, quick 45)
-  --resume-goal <s>       an interrupted embedded operation must end this soon after the restart (default 10)
+  --resume-goal <s>       an interrupted embedded operation must end this soon after the restarted server is ready (default 10)
   --in-place              run dist/ as it is instead of a snapshot of it (others rebuilding dist/ then affect the run)
 `);
   process.exit(0);
@@ -84,7 +86,7 @@ const config = {
   clients: num(args.clients, 24, 12),
   tenants: num(args.tenants, 4, 2),
   users: num(args.users, 1000, 300),
-  embeddedUsers: num(args['embedded-users'], 30_000, 10_000),
+  embeddedUsers: num(args['embedded-users'], 10_000, 5_000),
   aSeconds: num(args['a-seconds'], 180, 45),
   minOps: num(args['min-ops'], 1000, 150),
   killEverySec: num(args['kill-every'], 4, 4),
@@ -125,6 +127,20 @@ function snapshot(runDir: string): string {
   writeFileSync(join(app, 'package.json'), JSON.stringify({ name: 'graph-lro-chaos-snapshot', type: 'module', private: true }));
   symlinkSync(join(ROOT, 'node_modules'), join(app, 'node_modules'), 'dir');
   return join(app, 'dist', 'src', 'cli', 'main.js');
+}
+
+/** The commit the build came from and the files under src/ changed since (others' work in progress). */
+function sourceState(): { commit: string; uncommittedInSrc: string[] } {
+  try {
+    const commit = execFileSync('git', ['-C', ROOT, 'log', '-1', '--format=%h %s'], { encoding: 'utf8' }).trim().slice(0, 120);
+    const dirty = execFileSync('git', ['-C', ROOT, 'status', '--porcelain', '--', 'src'], { encoding: 'utf8' })
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => l.trim());
+    return { commit, uncommittedInSrc: dirty };
+  } catch {
+    return { commit: 'unknown', uncommittedInSrc: [] };
+  }
 }
 
 /** A tenant id derived from the seed (v4-shaped). */
@@ -217,7 +233,7 @@ async function main(): Promise<number> {
   mkdirSync(logDir, { recursive: true });
   const cli = snapshot(runDir);
   const wantAB = config.scenarios.has('a') || config.scenarios.has('b');
-  print({ scenario: 'setup', config: { ...config, scenarios: [...config.scenarios] }, logDir, build: args['in-place'] ? 'dist in place' : 'snapshot of dist' });
+  print({ scenario: 'setup', config: { ...config, scenarios: [...config.scenarios] }, logDir, build: args['in-place'] ? 'dist in place' : 'snapshot of dist', source: sourceState() });
 
   const goals: Record<string, { ok: boolean; value: unknown; goal: string }> = {};
   const goal = (name: string, ok: boolean, value: unknown, text: string) => (goals[name] = { ok, value, goal: text });
@@ -470,6 +486,7 @@ async function main(): Promise<number> {
         kills: kills.length,
         drainSeconds: drainSec,
         shutdown,
+        serverLogs: summarizeLogs(logDir, 'server-'),
       };
       print(summary.ab as Record<string, unknown>);
       goal('a+b: lost', lostTracked.length === 0 && notFinal.length === 0, { tracked: lostTracked.length, notFinalInDatabase: notFinal.length }, '0 operations never final');
@@ -506,13 +523,14 @@ async function main(): Promise<number> {
         print,
       });
       const fives = classify5xx(embedded.recorder.errors, []);
+      print({ scenario: 'c', step: 'summary', requests: embedded.recorder.requests, fivexx: fives.unexpected5xxByCode, connectionErrors: Object.fromEntries(embedded.recorder.connectionErrors), serverLogs: summarizeLogs(logDir, 'embedded') });
       goal('c: lost', embedded.lost === 0, embedded.lost, '0');
       goal('c: failed', embedded.failed.length === 0, embedded.failed, '0 (every interrupted operation succeeds)');
       goal('c: duplicated', embedded.duplicated.length === 0, embedded.duplicated, 'results equal the clean run; earlier files intact');
       goal('c: unexpected process exits', embedded.unexpectedExits.length === 0, embedded.unexpectedExits.map((e) => `code ${e.code}: ${e.lastLines.slice(-3).join(' | ')}`), 'none');
       goal('c: 5xx', fives.unexpected5xx === 0, fives.unexpected5xxByCode, '0');
       for (const [what, sec] of Object.entries(embedded.resumeSec)) {
-        goal(`c: interrupted ${what} ends soon after the restart`, sec !== null && sec <= config.resumeGoalSec, sec, `<= ${config.resumeGoalSec} s from restart (no waiting out the dead lease)`);
+        goal(`c: interrupted ${what} ends soon after the restart`, sec !== null && sec <= config.resumeGoalSec, sec, `<= ${config.resumeGoalSec} s after the restarted server is ready (no waiting out the dead lease)`);
       }
       goal('c: partial upload discarded', embedded.leftoverBytes === 0, embedded.leftoverBytes, '0 bytes of the interrupted body left on disk after the restart');
       goal('c: harness completed', embedded.harnessErrors.length === 0, embedded.harnessErrors, 'no step aborted');

@@ -40,6 +40,7 @@ export class ServerProcess {
   private startedAt = 0;
   private tail: string[] = [];
   private log: WriteStream | undefined;
+  private errLog: WriteStream | undefined;
   private generation = 0;
   private exited: Promise<void> = Promise.resolve();
   readonly url: string;
@@ -74,21 +75,24 @@ export class ServerProcess {
     this.child = child;
     this.pid = child.pid!;
     this.startedAt = performance.now();
+    // stdout (pino's JSON and the start banner) and stderr (Node's own crash output) apart.
     this.log = createWriteStream(join(this.spec.logDir, `${this.spec.name}.log`), { flags: 'a' });
-    this.log.write(`--- start #${this.generation} pid ${this.pid} at ${this.clock.sec()} s (${this.clock.phase()})\n`);
+    this.errLog = createWriteStream(join(this.spec.logDir, `${this.spec.name}.stderr.log`), { flags: 'a' });
+    for (const log of [this.log, this.errLog]) log.write(`--- start #${this.generation} pid ${this.pid} at ${this.clock.sec()} s (${this.clock.phase()})\n`);
     const removeCleanup = onCleanup(() => killGroup(child.pid!, 'SIGKILL'));
-    const take = (stream: string) => (chunk: Buffer) => {
-      this.log?.write(chunk);
+    const out = this.log;
+    const err = this.errLog;
+    const take = (stream: 'stdout' | 'stderr') => (chunk: Buffer) => {
+      (stream === 'stdout' ? out : err).write(chunk);
       for (const line of chunk.toString().split('\n')) if (line.trim()) this.tail.push(`${stream}: ${line.slice(0, 2000)}`);
       if (this.tail.length > TAIL * 2) this.tail = this.tail.slice(-TAIL);
     };
     child.stdout!.on('data', take('stdout'));
     child.stderr!.on('data', take('stderr'));
-    const log = this.log;
     this.exited = new Promise<void>((resolve) => {
       child.on('exit', (code, signal) => {
         removeCleanup();
-        log.write(`--- exit pid ${child.pid} code ${code} signal ${signal} at ${this.clock.sec()} s\n`);
+        for (const log of [out, err]) log.write(`--- exit pid ${child.pid} code ${code} signal ${signal} at ${this.clock.sec()} s\n`);
         if (!this.expectExit) {
           this.onUnexpectedExit({
             server: this.spec.name,
