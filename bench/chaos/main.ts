@@ -52,6 +52,7 @@ const { values: args } = parseArgs({
     'drain-seconds': { type: 'string' },
     'resume-goal': { type: 'string' },
     'in-place': { type: 'boolean', default: false },
+    build: { type: 'string' },
     help: { type: 'boolean', default: false },
   },
 });
@@ -73,6 +74,7 @@ if (args.help) {
   --drain-seconds <s>     time given to operations to end after the load stops (default 90, quick 45)
   --resume-goal <s>       an interrupted embedded operation must end this soon after the restarted server is ready (default 10)
   --in-place              run dist/ as it is instead of a snapshot of it (others rebuilding dist/ then affect the run)
+  --build <dir>           run the build of another checkout (<dir>/dist, e.g. an older commit built apart) with this node_modules
 `);
   process.exit(0);
 }
@@ -117,12 +119,13 @@ const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
 
 /** A copy of the build, so engineers rebuilding dist/ meanwhile change nothing in this run. */
 function snapshot(runDir: string): string {
-  const dist = join(ROOT, 'dist', 'src');
+  const from = args.build ? resolve(args.build) : ROOT;
+  const dist = join(from, 'dist', 'src');
   if (!existsSync(join(dist, 'cli', 'main.js'))) throw new Error(`no build at ${dist}: run npx tsc -b`);
   if (args['in-place']) return join(dist, 'cli', 'main.js');
   const app = join(runDir, 'app');
   for (const part of ['src', 'packages']) {
-    if (existsSync(join(ROOT, 'dist', part))) cpSync(join(ROOT, 'dist', part), join(app, 'dist', part), { recursive: true, filter: (src) => !src.endsWith('.map') });
+    if (existsSync(join(from, 'dist', part))) cpSync(join(from, 'dist', part), join(app, 'dist', part), { recursive: true, filter: (src) => !src.endsWith('.map') });
   }
   writeFileSync(join(app, 'package.json'), JSON.stringify({ name: 'graph-lro-chaos-snapshot', type: 'module', private: true }));
   symlinkSync(join(ROOT, 'node_modules'), join(app, 'node_modules'), 'dir');
@@ -131,6 +134,7 @@ function snapshot(runDir: string): string {
 
 /** The commit the build came from and the files under src/ changed since (others' work in progress). */
 function sourceState(): { commit: string; uncommittedInSrc: string[] } {
+  if (args.build) return { commit: `build of ${resolve(args.build)}`, uncommittedInSrc: [] };
   try {
     const commit = execFileSync('git', ['-C', ROOT, 'log', '-1', '--format=%h %s'], { encoding: 'utf8' }).trim().slice(0, 120);
     const dirty = execFileSync('git', ['-C', ROOT, 'status', '--porcelain', '--', 'src'], { encoding: 'utf8' })
