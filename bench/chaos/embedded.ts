@@ -47,6 +47,8 @@ export interface EmbeddedOutcome {
   harnessErrors: string[];
 }
 
+const KILL_AFTER_MS = 60;
+
 /** Bytes under every `tmp` or `.tmp` directory of the file blob store (partial bodies). */
 function tmpBytes(blobs: string): number {
   let total = 0;
@@ -113,10 +115,11 @@ export async function embeddedScenario(ctx: EmbeddedContext): Promise<EmbeddedOu
     // ---- kill -9 mid-refresh ----
     {
       // On PGlite every query waits its turn on one connection, so a read of the operation
-      // would only come back between scans: the kill comes on a timer instead, 40 % into the
-      // clean refresh's time, and the operation's lastActionDateTime says whether it had ended.
+      // would only come back between scans: the kill comes on a timer instead, just after the
+      // 202 (the operation starts as it is created), and the operation's lastActionDateTime says
+      // whether it had ended before.
       const location = await startRefresh(api, ctx.tenant, 'all');
-      await sleep(cleanRefreshSec * 400);
+      await sleep(KILL_AFTER_MS);
       const killWall = Date.now();
       await server.kill();
       const restartAt = clock.ms();
@@ -127,7 +130,7 @@ export async function embeddedScenario(ctx: EmbeddedContext): Promise<EmbeddedOu
       const resume = finished ? round((clock.ms() - restartAt) / 1000, 2) : null;
       const afterReady = finished ? round((clock.ms() - restartAt - readyMs) / 1000, 2) : null;
       const midway = !(finished && Date.parse(String(op.body.lastActionDateTime)) < killWall);
-      const before = { status: midway ? 'running' : op.status, statusDetail: midway ? `killed ${Math.round(cleanRefreshSec * 400)} ms after the 202` : '' };
+      const before = { status: midway ? 'running' : op.status, statusDetail: midway ? `killed ${KILL_AFTER_MS} ms after the 202` : '' };
       if (midway) out.resumeSec.refresh = afterReady;
       else out.harnessErrors.push('the refresh ended before the kill: its resume was not measured');
       if (op.status !== 'succeeded' && op.status !== 'failed') out.lost++;

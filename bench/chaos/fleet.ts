@@ -29,6 +29,8 @@ export class Fleet {
         new ServerProcess(
           spec,
           (exit) => {
+            // A start that fails is recorded by startUntilUp (it throws there); a crash here.
+            if (exit.duringStart) return;
             this.unexpectedExits.push(exit);
             void this.revive(this.servers.find((s) => s.spec.name === exit.server)!);
           },

@@ -15,6 +15,8 @@ export interface UnexpectedExit {
   atSec: number;
   phase: string;
   uptimeSec: number;
+  /** Exited before it answered /healthz (a failed start, e.g. with the database down). */
+  duringStart: boolean;
   lastLines: string[];
 }
 
@@ -37,6 +39,7 @@ export class ServerProcess {
   child: ChildProcess | undefined;
   pid = 0;
   private expectExit = false;
+  private ready = false;
   private startedAt = 0;
   private tail: string[] = [];
   private log: WriteStream | undefined;
@@ -61,11 +64,17 @@ export class ServerProcess {
     return this.tail.slice(-n);
   }
 
+  /** The last lines that say something: no stack frames, no `field: undefined` of an error dump. */
+  crashLines(n = 14): string[] {
+    return this.tail.filter((l) => !/^std(out|err):\s+at /.test(l) && !/:\s+undefined,?$/.test(l)).slice(-n);
+  }
+
   /** Spawns the server and waits until /healthz answers; returns milliseconds to ready. */
   async start(readyTimeoutMs = 60_000): Promise<number> {
     const began = performance.now();
     this.generation++;
     this.expectExit = false;
+    this.ready = false;
     this.tail = [];
     const args = [this.spec.cli, 'serve', '--port', String(this.spec.port), '--host', '127.0.0.1', '--no-demo', '--data-dir', this.spec.dataDir, ...(this.spec.lease ? ['--lease', this.spec.lease] : []), ...(this.spec.extraArgs ?? [])];
     const env: Record<string, string | undefined> = { ...process.env, ...this.spec.env, LOG_LEVEL: process.env.CHAOS_SERVER_LOG_LEVEL ?? 'warn' };
@@ -102,7 +111,8 @@ export class ServerProcess {
             atSec: this.clock.sec(),
             phase: this.clock.phase(),
             uptimeSec: Math.round((performance.now() - this.startedAt) / 100) / 10,
-            lastLines: this.lastLines(),
+            duringStart: !this.ready,
+            lastLines: this.crashLines(),
           });
         }
         resolve();
@@ -113,7 +123,10 @@ export class ServerProcess {
       if (!this.alive) throw new Error(`${this.spec.name} exited while starting: ${this.lastLines(8).join(' | ')}`);
       try {
         const res = await fetch(`${this.url}/healthz`, { signal: AbortSignal.timeout(2000) });
-        if (res.ok) return performance.now() - began;
+        if (res.ok) {
+          this.ready = true;
+          return performance.now() - began;
+        }
       } catch {
         // not listening yet
       }
