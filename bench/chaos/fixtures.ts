@@ -9,6 +9,8 @@ export type Files = Map<string, Buffer>;
 export interface Variant {
   name: string;
   files: Files;
+  /** How often the load picks it, relative to 1 (the large set is CPU-heavy: rarely). */
+  weight?: number;
 }
 
 export const ALERT_NAMES = [
@@ -101,7 +103,7 @@ export function variants(quick: boolean): Variant[] {
   list.push({ name: 'generated-300', files: generated(300) });
   list.push({ name: 'generated-300-broken', files: generated(300, true) });
   list.push({ name: 'generated-5000', files: generated(5000) });
-  if (!quick) list.push({ name: 'generated-40000', files: generated(40_000) });
+  if (!quick) list.push({ name: 'generated-40000', files: generated(40_000), weight: 0.25 });
   list.push({ name: 'empty', files: new Map() });
   return list;
 }

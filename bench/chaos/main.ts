@@ -410,6 +410,15 @@ async function main(): Promise<number> {
         'chaos',
         `SELECT tenant_id, id, kind, status, status_detail, attempts, lease_owner FROM operations WHERE status IN ('notStarted', 'running') ORDER BY created_at`,
       );
+      // Failed operations as the database has them (every column: attempts, interruptions, …),
+      // with how long they ran: what the statusDetail alone does not say.
+      const failedRows = await cluster
+        .query<{ row: Record<string, unknown> }>(
+          'chaos',
+          `SELECT to_jsonb(o) - 'input' - 'result' || jsonb_build_object('ranSeconds', round(extract(epoch FROM last_action_at - created_at)::numeric, 1)) AS row
+             FROM operations o WHERE status = 'failed' ORDER BY created_at LIMIT 20`,
+        )
+        .catch(() => []);
       const ops = load.ops.filter((o) => o.sameAs === undefined);
       const succeeded = ops.filter((o) => o.status === 'succeeded');
       const failed = ops.filter((o) => o.status === 'failed');
@@ -462,7 +471,12 @@ async function main(): Promise<number> {
         succeeded: succeeded.length,
         failed: failed.length,
         failedByReason: tally(failedClasses),
-        failedSamples: failed.slice(0, 5).map((o) => ({ kind: o.kind, phase: o.phase, statusDetail: o.statusDetail })),
+        failedByKindAndVariant: tally(failed.map((o) => `${o.kind}${o.variant ? ` ${o.variant}` : ''}`)),
+        failedSamples: failed.slice(0, 5).map((o) => ({ kind: o.kind, phase: o.phase, variant: o.variant, ranSec: o.endedAtMs ? round((o.endedAtMs - o.createdAtMs) / 1000, 1) : null, statusDetail: o.statusDetail })),
+        failedInDatabase: failedRows.slice(0, 8).map((r) => {
+          const { tenant_id: _t, expires_at: _e, odata_type: _o, dedupe_key: _d, family: _f, ...rest } = r.row;
+          return rest;
+        }),
         lost: lostTracked.length,
         lostSamples: lostTracked.slice(0, 5).map((o) => ({ kind: o.kind, phase: o.phase, location: o.location.replace(/^https?:\/\/[^/]+/, ''), lastStatus: o.status, statusDetail: o.statusDetail })),
         notFinalInDatabase: notFinal.length,

@@ -102,6 +102,13 @@ export class Load {
     return list[Math.floor(this.rand() * list.length)]!;
   }
 
+  private pickVariant(): Variant {
+    const total = this.variants.reduce((n, v) => n + (v.weight ?? 1), 0);
+    let x = this.rand() * total;
+    for (const v of this.variants) if ((x -= v.weight ?? 1) < 0) return v;
+    return this.variants.at(-1)!;
+  }
+
   private async refreshCycle(): Promise<boolean> {
     const tenant = this.pick(this.tenants);
     const targets = [...ALERT_NAMES, 'all'].filter((t) => !this.busy.has(`${tenant.id}/${t}`));
@@ -123,7 +130,7 @@ export class Load {
     const idle = this.connectors.filter((c) => !c.busy && c.tenant === tenant);
     let connector: Connector;
     if (idle.length === 0 || this.rand() < this.options.newConnectorShare) {
-      const variant = this.pick(this.variants);
+      const variant = this.pickVariant();
       connector = { id: '', tenant, variant, validations: 0, busy: true };
       connector.id = await createConnector(tenant.api, tenant.sourceSystem, `chaos ${variant.name}`);
       const session = await uploadSession(tenant.api, connector.id);
