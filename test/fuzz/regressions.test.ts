@@ -12,7 +12,7 @@ import type { Target } from './target.js';
 import { startInProcess, tokens } from './target.js';
 
 const OPEN_HTTP = 'open: answered by Fastify or node before the Graph error handling (src/http), see test/fuzz/open.ts';
-const OPEN_INCIDENT = 'open: the incident id reaches PostgreSQL unchecked (roleManagementAlerts routes/store), see test/fuzz/open.ts';
+const OPEN_NUL_ID = 'open: the id reaches PostgreSQL unchecked (incident remediate; PIM operations), see test/fuzz/open.ts';
 
 describe('fuzz findings', () => {
   let target: Target;
@@ -67,8 +67,13 @@ describe('fuzz findings', () => {
     });
   }
 
-  test('a NUL in an incident id (…/alertIncidents/%00/remediate): a Graph 404, not a 500 from PostgreSQL', { todo: OPEN_INCIDENT }, () =>
+  test('a NUL in an incident id (…/alertIncidents/%00/remediate): a Graph 404, not a 500 from PostgreSQL', { todo: OPEN_NUL_ID }, () =>
     holds({ method: 'POST', path: `${PIM}/alerts/${fx.alertIds[4]}/alertIncidents/%00/remediate`, headers: { ...bearer(), 'content-type': 'application/json' }, body: Buffer.from('{}') }));
+
+  for (const method of ['GET', 'HEAD']) {
+    test(`a NUL in an operation id (${method} …/roleManagementAlerts/operations/%00): a Graph 404, not a 500 (seed 20261202, case 94068)`, { todo: OPEN_NUL_ID }, () =>
+      holds({ method, path: `${PIM}/operations/%00`, headers: bearer() }));
+  }
 
   test('CONNECT: an answer, not a connection closed without one', { todo: OPEN_HTTP }, async () => {
     const outcome = await sendRaw(target.url, Buffer.from('CONNECT 127.0.0.1:1 HTTP/1.1\r\nHost: 127.0.0.1:1\r\n\r\n'), 10_000);
