@@ -88,7 +88,7 @@ export function generated(users: number, broken = false): Files {
 }
 
 /** The variants the load picks from; each is validated cleanly once for reference. */
-export function variants(quick: boolean): Variant[] {
+export function variants(quick: boolean, heavyWeight = 0.25): Variant[] {
   const sample = samples();
   const list: Variant[] = [];
   if (sample.size > 0) {
@@ -103,7 +103,7 @@ export function variants(quick: boolean): Variant[] {
   list.push({ name: 'generated-300', files: generated(300) });
   list.push({ name: 'generated-300-broken', files: generated(300, true) });
   list.push({ name: 'generated-5000', files: generated(5000) });
-  if (!quick) list.push({ name: 'generated-40000', files: generated(40_000), weight: 0.25 });
+  if (!quick && heavyWeight > 0) list.push({ name: 'generated-40000', files: generated(40_000), weight: heavyWeight });
   list.push({ name: 'empty', files: new Map() });
   return list;
 }

@@ -51,6 +51,7 @@ const { values: args } = parseArgs({
     terminations: { type: 'string' },
     'drain-seconds': { type: 'string' },
     'resume-goal': { type: 'string' },
+    'heavy-weight': { type: 'string' },
     'in-place': { type: 'boolean', default: false },
     build: { type: 'string' },
     help: { type: 'boolean', default: false },
@@ -72,6 +73,7 @@ if (args.help) {
   --stop-seconds <s>      how long PostgreSQL stays stopped in scenario b (default 20, quick 8)
   --terminations <n>      backends terminated in scenario b (default 8, quick 4)
   --drain-seconds <s>     time given to operations to end after the load stops (default 90, quick 45)
+  --heavy-weight <w>      how often the load picks the 40,000-user upload, relative to 1 per other variant (default 0.25; 0 never)
   --resume-goal <s>       an interrupted embedded operation must end this soon after the restarted server is ready (default 10)
   --in-place              run dist/ as it is instead of a snapshot of it (others rebuilding dist/ then affect the run)
   --build <dir>           run the build of another checkout (<dir>/dist, e.g. an older commit built apart) with this node_modules
@@ -102,6 +104,7 @@ const config = {
   stuckGraceSec: 10,
   maxRunSec: quick ? 60 : 120,
   resumeGoalSec: num(args['resume-goal'], 10, 10),
+  heavyWeight: num(args['heavy-weight'], 0.25, 0),
   outageTailMs: 10_000,
   terminationTailMs: 5_000,
 };
@@ -241,7 +244,7 @@ async function main(): Promise<number> {
 
   const goals: Record<string, { ok: boolean; value: unknown; goal: string }> = {};
   const goal = (name: string, ok: boolean, value: unknown, text: string) => (goals[name] = { ok, value, goal: text });
-  const variants = makeVariants(quick);
+  const variants = makeVariants(quick, config.heavyWeight);
   const now = new Date(Date.now() - 60_000).toISOString();
   const tenants = Array.from({ length: config.tenants }, (_, i) => tenantId(i));
   const sharedData = join(runDir, 'shared-data');
