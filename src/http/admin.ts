@@ -6,16 +6,16 @@ import { directoryImport } from '../auth/index.js';
 import type { Db } from '../db/db.js';
 import { DirectoryImportError, importDirectory } from '../directory/index.js';
 import { GraphError } from '../graph/errors.js';
-import { authenticate } from '../graph/route.js';
+import { authenticated } from '../graph/route.js';
 
 /** A directory snapshot of a million users is a few hundred megabytes of JSON. */
 const SNAPSHOT_LIMIT = 512 * 1024 * 1024;
 
 export function registerAdmin(app: FastifyInstance, db: Db, verifier: Verifier): void {
-  app.put('/admin/directory', { bodyLimit: SNAPSHOT_LIMIT }, async (request) => {
-    const principal = await authenticate(verifier, request, directoryImport);
+  // Authorised from the headers before the body is read: only importers may send hundreds of MB.
+  app.put('/admin/directory', { bodyLimit: SNAPSHOT_LIMIT, onRequest: authenticated(verifier, directoryImport) }, async (request) => {
     try {
-      return await importDirectory(db, principal.tenantId, request.body);
+      return await importDirectory(db, request.principal!.tenantId, request.body);
     } catch (err) {
       if (!(err instanceof DirectoryImportError)) throw err;
       const details = err.problems.map((problem) => {

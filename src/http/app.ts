@@ -5,7 +5,7 @@ import Fastify, { LogController } from 'fastify';
 import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
 import type { Db } from '../db/db.js';
 import type { Family } from '../families/index.js';
-import { graphRoutes } from '../graph/route.js';
+import { decoratePrincipal, graphRoutes } from '../graph/route.js';
 import type { Services } from '../graph/services.js';
 import { registerAdmin } from './admin.js';
 import { registerErrorHandling } from './errors.js';
@@ -22,6 +22,12 @@ export interface AppOptions {
   trustProxy?: boolean;
 }
 
+/**
+ * The largest JSON body a Graph request may carry (Fastify's default); beyond it, 413. Graph's own
+ * bodies here are a few hundred bytes; only the directory import has a limit of its own.
+ */
+export const JSON_BODY_LIMIT = 1024 * 1024;
+
 export const EXPOSED_HEADERS = ['ETag', 'Location', 'Operation-Location', 'Preference-Applied', 'request-id', 'client-request-id', 'Retry-After'];
 
 export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
@@ -35,9 +41,10 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     rewriteUrl: (req) => rewriteKeySegments(req.url ?? '/'),
     routerOptions: { maxParamLength: 512, ignoreTrailingSlash: true },
     return503OnClosing: true,
+    bodyLimit: JSON_BODY_LIMIT,
   });
+  decoratePrincipal(app);
   registerGraphHeaders(app);
-  registerErrorHandling(app);
   // Graph SDKs send `Content-Type: application/json` with no body on actions such as refresh.
   const parseJson = app.getDefaultJsonParser('error', 'error');
   app.removeContentTypeParser('application/json');
@@ -51,6 +58,8 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     exposedHeaders: EXPOSED_HEADERS,
     maxAge: 600,
   });
+  // After CORS: errors answered from an onRequest hook (404) still carry its headers.
+  registerErrorHandling(app);
   registerHealth(app, options.db);
   registerAdmin(app, options.db, options.services.verifier);
   for (const family of options.families) graphRoutes(app, options.services.verifier, family.routes(options.services));

@@ -1,5 +1,5 @@
 // Every error leaves as a Graph error body (spec §5.1) with the right status; a 500 is logged
-// with its stack and answered without one.
+// with its stack and answered without one. A refusal never waits for the body it refuses.
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { isDatabaseUnavailable, OUTAGE_RETRY_AFTER_SECONDS } from '../db/unavailable.js';
 import { errorBody, GraphError } from '../graph/errors.js';
@@ -21,8 +21,11 @@ const CODES: Record<number, string> = {
 };
 
 /** A Fastify or validation error (bad JSON, body too large, …) as the Graph error it stands for. */
-function toGraphError(err: FastifyError): GraphError | undefined {
+function toGraphError(err: FastifyError, request: FastifyRequest): GraphError | undefined {
   if (err instanceof GraphError) return err;
+  if (err.code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
+    return new GraphError(413, 'RequestEntityTooLarge', `The request body is larger than the ${request.routeOptions.bodyLimit} bytes this resource accepts.`);
+  }
   if (isDatabaseUnavailable(err)) {
     return new GraphError(503, 'serviceNotAvailable', 'The service is temporarily unavailable: its database cannot be reached. Retry after the time in Retry-After.', {
       headers: { 'retry-after': String(OUTAGE_RETRY_AFTER_SECONDS) },
@@ -36,7 +39,21 @@ function toGraphError(err: FastifyError): GraphError | undefined {
   return undefined;
 }
 
+/** An unread body up to this size is read and dropped by node, and the connection kept. */
+const DISCARDED_BODY_BYTES = 64 * 1024;
+
+/** True when the client may still be sending a body too large to read only to drop it. */
+function unreadBody(request: FastifyRequest): boolean {
+  const raw = request.raw;
+  if (raw.complete) return false;
+  if (raw.headers['transfer-encoding'] !== undefined) return true;
+  return Number(raw.headers['content-length']) > DISCARDED_BODY_BYTES;
+}
+
 export function sendGraphError(request: FastifyRequest, reply: FastifyReply, err: GraphError) {
+  // Closing is the only way to refuse a body without reading it: node would otherwise read (and
+  // drop) all of it to reuse the connection.
+  if (unreadBody(request)) reply.header('connection', 'close');
   const requestId = String(request.id);
   const clientRequestId = String(reply.getHeader('client-request-id') ?? requestId);
   for (const [name, value] of Object.entries(err.options.headers ?? {})) reply.header(name, value);
@@ -45,15 +62,26 @@ export function sendGraphError(request: FastifyRequest, reply: FastifyReply, err
 
 export function registerErrorHandling(app: FastifyInstance): void {
   app.setErrorHandler((err: FastifyError, request, reply) => {
-    const graphError = toGraphError(err);
+    const graphError = toGraphError(err, request);
     if (graphError) return sendGraphError(request, reply, graphError);
     request.log.error({ err }, 'unhandled error');
     return sendGraphError(request, reply, new GraphError(500, 'generalException', 'An unexpected error occurred. The request id identifies it in the server log.'));
   });
 
-  app.setNotFoundHandler((request, reply) => {
+  const notFound = (request: FastifyRequest) => {
     const path = request.url.split('?')[0]!;
-    const segment = decodeURIComponent(path.split('/').filter(Boolean).at(-1) ?? '');
-    return sendGraphError(request, reply, new GraphError(400, 'BadRequest', `Resource not found for the segment '${segment}'.`));
+    let segment = path.split('/').filter(Boolean).at(-1) ?? '';
+    try {
+      segment = decodeURIComponent(segment);
+    } catch {
+      // Not percent-encoded UTF-8: named as sent.
+    }
+    return new GraphError(400, 'BadRequest', `Resource not found for the segment '${segment}'.`);
+  };
+  // An unknown URL is refused from the request line, before Fastify would parse its body.
+  app.addHook('onRequest', (request, _reply, done) => (request.is404 ? done(notFound(request)) : done()));
+  // Fastify needs a handler; the hook above answers first.
+  app.setNotFoundHandler(async (request) => {
+    throw notFound(request);
   });
 }
