@@ -8,6 +8,7 @@ import type { Family } from '../families/index.js';
 import { decoratePrincipal, graphRoutes } from '../graph/route.js';
 import type { Services } from '../graph/services.js';
 import { registerAdmin } from './admin.js';
+import { clientErrorHandler } from './clientError.js';
 import { registerErrorHandling } from './errors.js';
 import { registerGraphHeaders } from './headers.js';
 import { registerHealth } from './health.js';
@@ -42,6 +43,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     routerOptions: { maxParamLength: 512, ignoreTrailingSlash: true },
     return503OnClosing: true,
     bodyLimit: JSON_BODY_LIMIT,
+    clientErrorHandler,
   });
   decoratePrincipal(app);
   registerGraphHeaders(app);

@@ -6,13 +6,20 @@ export const GRAPH_JSON = 'application/json;odata.metadata=minimal;odata.streami
 
 const CLIENT_REQUEST_ID = /^[\x21-\x7e]{1,128}$/;
 
+/** The client's `client-request-id` when it is one, else the request-id. */
+export const clientRequestId = (given: string | string[] | undefined, requestId: string) =>
+  typeof given === 'string' && CLIENT_REQUEST_ID.test(given) ? given : requestId;
+
 export function registerGraphHeaders(app: FastifyInstance): void {
   // Callback hooks: they run on every request, and async ones cost a promise each.
   app.addHook('onRequest', (request, reply, done) => {
     const requestId = String(request.id);
-    const given = request.headers['client-request-id'];
-    const clientRequestId = typeof given === 'string' && CLIENT_REQUEST_ID.test(given) ? given : requestId;
-    reply.headers({ 'request-id': requestId, 'client-request-id': clientRequestId, 'cache-control': 'no-store', 'odata-version': '4.0' });
+    reply.headers({
+      'request-id': requestId,
+      'client-request-id': clientRequestId(request.headers['client-request-id'], requestId),
+      'cache-control': 'no-store',
+      'odata-version': '4.0',
+    });
     done();
   });
   app.addHook('onSend', (_request, reply, payload, done) => {
