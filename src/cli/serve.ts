@@ -3,6 +3,7 @@ import { Command, InvalidArgumentError, Option } from 'commander';
 import { pino } from 'pino';
 import { DirectoryRoles, mintToken, parseList } from '../auth/index.js';
 import { startServer } from '../http/server.js';
+import { DEFAULT_TIMEOUTS } from '../http/timeouts.js';
 import { DEMO_DEFAULT_USERS } from '../directory/index.js';
 import { DEFAULT_DATA_DIR, DEFAULT_HOST, DEFAULT_PORT, DEMO_TENANT_ID, MIN_RETENTION_MS } from './defaults.js';
 import { tenantId } from './directory.js';
@@ -23,6 +24,10 @@ interface ServeOptions {
   concurrency: number;
   workers: boolean;
   grace: number;
+  headersTimeout: number;
+  requestTimeout: number;
+  keepAliveTimeout: number;
+  idleTimeout: number;
   logLevel: string;
   demo: boolean;
   demoTenant: string;
@@ -39,6 +44,12 @@ const positive = (value: string) => {
   if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError('Expected a whole number of at least 1.');
   return n;
 };
+const timeout = (value: string) => {
+  const ms = parseDuration(value);
+  if (ms < 1) throw new InvalidArgumentError('A timeout is at least 1ms.');
+  return ms;
+};
+const shown = (ms: number) => (ms % 60_000 === 0 ? `${ms / 60_000}m` : `${ms / 1000}s`);
 const retention = (value: string) => {
   const ms = parseDuration(value);
   if (ms < MIN_RETENTION_MS) throw new InvalidArgumentError('Ended operations are kept at least 24h.');
@@ -62,6 +73,10 @@ export function serveCommand(): Command {
     .addOption(new Option('--concurrency <n>', 'operations run at once by this process').argParser(positive).default(32).env('GRAPH_LRO_CONCURRENCY'))
     .addOption(new Option('--no-workers', 'serve the API only; other processes run the operations'))
     .addOption(new Option('--grace <duration>', 'on SIGTERM/SIGINT, time running operations get to finish').argParser(parseDuration).default(10_000, '10s').env('GRAPH_LRO_GRACE'))
+    .addOption(new Option('--headers-timeout <duration>', 'time a client has to send a request\'s headers').argParser(timeout).default(DEFAULT_TIMEOUTS.headersMs, shown(DEFAULT_TIMEOUTS.headersMs)).env('GRAPH_LRO_HEADERS_TIMEOUT'))
+    .addOption(new Option('--request-timeout <duration>', 'time a client has to send a whole request, body included (uploads too)').argParser(timeout).default(DEFAULT_TIMEOUTS.requestMs, shown(DEFAULT_TIMEOUTS.requestMs)).env('GRAPH_LRO_REQUEST_TIMEOUT'))
+    .addOption(new Option('--keep-alive-timeout <duration>', 'an idle kept-alive connection is closed after this').argParser(timeout).default(DEFAULT_TIMEOUTS.keepAliveMs, shown(DEFAULT_TIMEOUTS.keepAliveMs)).env('GRAPH_LRO_KEEP_ALIVE_TIMEOUT'))
+    .addOption(new Option('--idle-timeout <duration>', 'a connection with no bytes moving either way is closed after this (keep it above 60s, the longest Prefer: wait)').argParser(timeout).default(DEFAULT_TIMEOUTS.idleMs, shown(DEFAULT_TIMEOUTS.idleMs)).env('GRAPH_LRO_IDLE_TIMEOUT'))
     .addOption(new Option('--demo-tenant <tid>', 'tenant the demo directory is seeded into (once) and whose alerts are refreshed at start').argParser(tenantId).default(DEMO_TENANT_ID).env('GRAPH_LRO_DEMO_TENANT'))
     .addOption(new Option('--demo-users <n>', 'users of a newly seeded demo directory').argParser(positive).default(DEMO_DEFAULT_USERS))
     .addOption(new Option('--no-demo', 'seed and refresh no demo tenant'))
@@ -77,6 +92,7 @@ Examples:
     )
     .action(async (opts: ServeOptions) => {
       if (opts.jwksUrl && !opts.audience) throw new InvalidArgumentError('--jwks-url needs --audience.');
+      if (opts.headersTimeout > opts.requestTimeout) throw new InvalidArgumentError('--headers-timeout cannot be longer than --request-timeout.');
       const logger = pino({ level: opts.logLevel, base: { pid: process.pid } });
       const server = await startServer({
         port: opts.port,
@@ -90,6 +106,7 @@ Examples:
           : {}),
         workers: opts.workers,
         shutdownGraceMs: opts.grace,
+        timeouts: { headersMs: opts.headersTimeout, requestMs: opts.requestTimeout, keepAliveMs: opts.keepAliveTimeout, idleMs: opts.idleTimeout },
         engine: { retentionMs: opts.retention, leaseMs: opts.lease, concurrency: opts.concurrency },
         ...(opts.demo ? { demo: { tenantId: opts.demoTenant, users: opts.demoUsers } } : {}),
         logger,

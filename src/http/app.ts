@@ -13,6 +13,8 @@ import { registerErrorHandling } from './errors.js';
 import { registerGraphHeaders } from './headers.js';
 import { registerHealth } from './health.js';
 import { rewriteKeySegments } from './keys.js';
+import type { HttpTimeouts } from './timeouts.js';
+import { DEFAULT_TIMEOUTS, serverTimeouts } from './timeouts.js';
 
 export interface AppOptions {
   db: Db;
@@ -21,6 +23,7 @@ export interface AppOptions {
   logger?: FastifyBaseLogger;
   /** Behind a reverse proxy: trust X-Forwarded-* for the URLs the service writes. */
   trustProxy?: boolean;
+  timeouts?: HttpTimeouts;
 }
 
 /**
@@ -44,6 +47,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     return503OnClosing: true,
     bodyLimit: JSON_BODY_LIMIT,
     clientErrorHandler,
+    ...serverTimeouts(options.timeouts ?? DEFAULT_TIMEOUTS),
   });
   decoratePrincipal(app);
   registerGraphHeaders(app);

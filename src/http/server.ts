@@ -13,6 +13,7 @@ import { families } from '../families/index.js';
 import { buildApp } from './app.js';
 import type { DemoConfig, DemoState } from './demo.js';
 import { startDemo } from './demo.js';
+import type { HttpTimeouts } from './timeouts.js';
 
 export interface ServerConfig {
   port: number;
@@ -22,6 +23,8 @@ export interface ServerConfig {
   databaseUrl?: string;
   publicUrl?: string;
   trustProxy?: boolean;
+  /** How long clients may take to send requests and stay idle (DEFAULT_TIMEOUTS when absent). */
+  timeouts?: HttpTimeouts;
   /** Production: verify tokens against this JWKS instead of the local key. */
   jwks?: { url: string; issuer?: string[]; audience: string[] };
   engine?: EngineOptions;
@@ -68,6 +71,7 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
       families,
       logger: config.logger,
       trustProxy: config.trustProxy,
+      timeouts: config.timeouts,
       services: { engine, verifier, publicUrl: config.publicUrl, shutdown: shutdown.signal, dataDir },
     });
     await engine.start({ workers: config.workers ?? true });
