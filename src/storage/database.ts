@@ -4,12 +4,27 @@
 //
 //   blob_objects  (container_id, name) → current version, size, etag, …
 //   blob_blocks   (container_id, name, block_id) → version of a staged block
+//   blob_uploads  version → (container_id, name, block_id) of a body being written, bytes reserved
 //   blob_chunks   (version, seq) → byte_offset, data; a version is a blob's or a block's content
 //
-// A body is written under a fresh version and published by one transaction that points the blob
-// at it and deletes the old version, so a reader sees the old blob or the new one. Committing a
-// block list moves the blocks' chunks to the new version (no bytes copied) unless a block is
-// listed twice.
+// A body is written under a fresh version registered in blob_uploads, and published by one
+// transaction that removes the registration, points the blob at the version and deletes the old
+// one, so a reader sees the old blob or the new one. Committing a block list moves the blocks'
+// chunks to the new version (no bytes copied) unless a block is listed twice. Every committed
+// chunk belongs to a blob, a staged block or a registered upload.
+//
+// Several processes share the database, so what must be atomic per blob is done under a
+// transaction-scoped advisory lock of the blob: the check and reservation of a block's bytes
+// against the blob's limit, and every change of its row or its blocks (two first writes of one
+// name find no row to lock with FOR UPDATE; the lock serializes them all the same).
+//
+// A client that goes away mid-body has its chunks deleted by its own request. A process that dies
+// mid-body leaves them: its registration's `touched_at`, moved on by every chunk written and by a
+// renewal of the process's bodies every third of the lease, stops moving, and discardAbandoned
+// (at start and by the sweep) deletes it with its chunks once the lease has passed. A chunk is
+// written only through its registration (row-locked in the same statement), so a body declared
+// abandoned gets no further chunk and fails at publication. On PGlite the process is the
+// database's only one: everything registered before it started is abandoned.
 import { randomUUID } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -17,12 +32,18 @@ import type { CopyStream, Db, Queryable, Row } from '../db/db.js';
 import { binaryCopyValues } from './binaryCopy.js';
 import { compareNames, Meter, newEtag, tooLarge } from './meter.js';
 import type { BlobProperties, BlobStore, ByteRange, CommitOptions, ListOptions, ListPage, PutOptions } from './types.js';
-import { BlobStoreError, MAX_STAGED_BLOCKS } from './types.js';
+import { BlobStoreError, MAX_STAGED_BLOCKS, tooManyBlocks } from './types.js';
 
 export const CHUNK_BYTES = 1024 * 1024;
 const MAX_RESULTS = 5000;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 const replaced = () => new Error('The blob was replaced or deleted while it was being read.');
+const abandoned = () =>
+  new BlobStoreError('OperationTimedOut', 'The operation could not be completed within the permitted time: the body was discarded as abandoned (its writer could not renew it).');
+/** How long a body whose writer stopped renewing it is kept. */
+export const UPLOAD_LEASE_MS = 30_000;
+/** Key space of pg_advisory_xact_lock(int, int) for one blob (the second key hashes container and name). */
+const BLOB_LOCK = 0x626c6f62; // "blob"
 const DEFAULT_TYPE = 'application/octet-stream';
 
 interface ObjectRow extends Row {
@@ -54,9 +75,37 @@ function toProperties(r: ObjectRow): BlobProperties {
 /** bytea as a Buffer, whether the driver gave a Buffer (pg) or a Uint8Array (PGlite). */
 const bytes = (data: unknown): Buffer => (Buffer.isBuffer(data) ? data : Buffer.from((data as Uint8Array).buffer, (data as Uint8Array).byteOffset, (data as Uint8Array).byteLength));
 
-const insertChunk = `INSERT INTO blob_chunks (version, seq, byte_offset, container_id, data) VALUES ($1, $2, $3, $4, $5)`;
+// A chunk of a registered body, which it keeps alive; no row when the registration is gone.
+const insertChunk = `
+  WITH live AS (UPDATE blob_uploads SET touched_at = now() WHERE version = $1 RETURNING container_id)
+  INSERT INTO blob_chunks (version, seq, byte_offset, container_id, data) SELECT $1, $2, $3, container_id, $4 FROM live
+  RETURNING seq`;
 
-// Points (container, name) at a version (after `SELECT … FOR UPDATE` of the old one). $1 container,
+// What the blocks of (container $1, name $2) hold and reserve, but block $3 (replaced by the body
+// $4 being reserved) and body $4 itself.
+const usageSql = `
+  SELECT (SELECT count(*) FROM blob_blocks WHERE container_id = $1 AND name = $2 AND block_id <> $3)::int
+       + (SELECT count(*) FROM blob_uploads WHERE container_id = $1 AND name = $2 AND block_id IS NOT NULL AND version <> $4)::int AS blocks,
+         (SELECT COALESCE(sum(size), 0) FROM blob_blocks WHERE container_id = $1 AND name = $2 AND block_id <> $3)::bigint
+       + (SELECT COALESCE(sum(reserved), 0) FROM blob_uploads WHERE container_id = $1 AND name = $2 AND version <> $4)::bigint AS bytes`;
+
+// Registrations untouched for $1 ms (all of them when null), with their chunks.
+const discardAbandonedSql = `
+  WITH gone AS (
+    DELETE FROM blob_uploads WHERE $1::bigint IS NULL OR touched_at < now() - $1::bigint * interval '1 millisecond' RETURNING version
+  ), chunks AS (DELETE FROM blob_chunks WHERE version IN (SELECT version FROM gone))
+  SELECT count(*)::int AS n FROM gone`;
+
+const lockBlob = (tx: Queryable, container: string, name: string) =>
+  tx.query('SELECT pg_advisory_xact_lock($1, hashtext($2))', [BLOB_LOCK, `${container}/${name}`]);
+
+/** Ends a body's registration as it is published; a registration already gone was discarded as abandoned. */
+async function claim(tx: Queryable, version: string): Promise<void> {
+  const rows = await tx.query('DELETE FROM blob_uploads WHERE version = $1 RETURNING version', [version]);
+  if (rows.length === 0) throw abandoned();
+}
+
+// Points (container, name) at a version (under the blob's lock, after reading the old one). $1 container,
 // $2 name, $3 version, $4 size, $5 type, $6 md5, $7 etag.
 const publishSql = `
   INSERT INTO blob_objects (container_id, name, version, size, content_type, content_md5, etag, created_at, last_modified)
@@ -70,23 +119,58 @@ const discardSql = `
   WITH gone AS (DELETE FROM blob_blocks WHERE container_id = $1 AND name = $2 RETURNING version)
   DELETE FROM blob_chunks WHERE version IN (SELECT version FROM gone UNION ALL SELECT $3::text)`;
 
+export interface DatabaseStoreOptions {
+  /** How long a body whose writer stopped renewing it is kept (UPLOAD_LEASE_MS). */
+  leaseMs?: number;
+}
+
 export class DatabaseBlobStore implements BlobStore {
   readonly kind = 'database';
+  private readonly leaseMs: number;
+  /** Versions this process is writing, renewed together. */
+  private readonly writing = new Set<string>();
+  private renewal?: NodeJS.Timeout;
+  /** The first discard of abandoned bodies (on PGlite, of every body left): every write waits for it. */
+  private started?: Promise<number>;
 
-  constructor(private readonly db: Db) {}
+  constructor(
+    private readonly db: Db,
+    options: DatabaseStoreOptions = {},
+  ) {
+    this.leaseMs = options.leaseMs ?? UPLOAD_LEASE_MS;
+  }
 
-  /** Streams `body` into chunks of `version`; on failure the chunks written are deleted. */
-  private async receive(container: string, version: string, body: Readable, meter: Meter, signal?: AbortSignal): Promise<void> {
+  private track(version: string): void {
+    this.writing.add(version);
+    this.renewal ??= setInterval(() => void this.renew(), this.leaseMs / 3).unref();
+  }
+
+  private untrack(version: string): void {
+    this.writing.delete(version);
+    if (this.writing.size > 0 || !this.renewal) return;
+    clearInterval(this.renewal);
+    this.renewal = undefined;
+  }
+
+  private async renew(): Promise<void> {
+    // A renewal that fails (the database is away) is tried again at the next tick; a body whose
+    // lease ran out meanwhile fails at its next chunk or at publication.
+    await this.db.query('UPDATE blob_uploads SET touched_at = now() WHERE version = ANY($1::text[])', [[...this.writing]]).catch(() => undefined);
+  }
+
+  /** Streams `body` into chunks of the registered `version`; waits for the chunk in flight before failing. */
+  private async receive(version: string, body: Readable, meter: Meter, signal?: AbortSignal): Promise<void> {
     const buffer = Buffer.allocUnsafe(CHUNK_BYTES);
     let fill = 0;
     let seq = 0;
     let offset = 0;
     // The insert under way when the body fails: waited for before cleaning up, or it would land after.
-    let writing: Promise<unknown> = Promise.resolve();
+    let inFlight: Promise<unknown> = Promise.resolve();
     const flush = async () => {
       if (fill === 0) return;
-      writing = this.db.query(insertChunk, [version, seq, offset, container, buffer.subarray(0, fill)]);
-      await writing;
+      const insert = this.db.query(insertChunk, [version, seq, offset, buffer.subarray(0, fill)]);
+      inFlight = insert;
+      if ((await insert).length === 0) throw abandoned();
       seq += 1;
       offset += fill;
       fill = 0;
@@ -110,14 +194,36 @@ export class DatabaseBlobStore implements BlobStore {
         ...(signal ? [{ signal }] : []),
       );
     } catch (err) {
-      await writing.catch(() => undefined);
-      await this.db.query('DELETE FROM blob_chunks WHERE version = $1', [version]).catch(() => undefined);
+      await inFlight.catch(() => undefined);
       throw err;
     }
   }
 
+  /**
+   * Registers a body, then receives and publishes it; on any failure its registration and chunks
+   * are deleted. A body refused before it is read is destroyed, so that its source can be drained.
+   */
+  private async write(version: string, body: Readable, register: () => Promise<void>, work: () => Promise<void>): Promise<void> {
+    try {
+      await (this.started ??= this.discard(this.db.kind === 'pglite'));
+      await register();
+    } catch (err) {
+      body.destroy();
+      throw err;
+    }
+    this.track(version);
+    try {
+      await work();
+    } catch (err) {
+      await this.db.query('WITH gone AS (DELETE FROM blob_uploads WHERE version = $1) DELETE FROM blob_chunks WHERE version = $1', [version]).catch(() => undefined);
+      throw err;
+    } finally {
+      this.untrack(version);
+    }
+  }
+
   private async publish(tx: Queryable, container: string, name: string, version: string, size: number, options: { contentType?: string; contentMd5?: string }) {
-    const [old] = await tx.query<{ version: string }>('SELECT version FROM blob_objects WHERE container_id = $1 AND name = $2 FOR UPDATE', [container, name]);
+    const [old] = await tx.query<{ version: string }>('SELECT version FROM blob_objects WHERE container_id = $1 AND name = $2', [container, name]);
     const [row] = await tx.query<ObjectRow>(publishSql, [
       container,
       name,
@@ -133,15 +239,23 @@ export class DatabaseBlobStore implements BlobStore {
 
   async putBlob(container: string, name: string, body: Readable, options: PutOptions): Promise<BlobProperties> {
     const version = randomUUID();
-    const meter = new Meter(options.maxBytes);
-    await this.receive(container, version, body, meter, options.signal);
-    try {
-      const contentMd5 = meter.check(options.contentMd5);
-      return await this.db.transaction((tx) => this.publish(tx, container, name, version, meter.bytes, { contentType: options.contentType, contentMd5 }));
-    } catch (err) {
-      await this.db.query('DELETE FROM blob_chunks WHERE version = $1', [version]).catch(() => undefined);
-      throw err;
-    }
+    let blob!: BlobProperties;
+    await this.write(
+      version,
+      body,
+      async () => void (await this.db.query('INSERT INTO blob_uploads (version, container_id, name) VALUES ($1, $2, $3)', [version, container, name])),
+      async () => {
+        const meter = new Meter(options.maxBytes);
+        await this.receive(version, body, meter, options.signal);
+        const contentMd5 = meter.check(options.contentMd5);
+        blob = await this.db.transaction(async (tx) => {
+          await lockBlob(tx, container, name);
+          await claim(tx, version);
+          return this.publish(tx, container, name, version, meter.bytes, { contentType: options.contentType, contentMd5 });
+        });
+      },
+    );
+    return blob;
   }
 
   async stagedBlocks(container: string, name: string): Promise<{ blockId: string; size: number }[]> {
@@ -152,44 +266,69 @@ export class DatabaseBlobStore implements BlobStore {
     return rows.map((r) => ({ blockId: r.block_id, size: Number(r.size) })).sort((a, b) => compareNames(a.blockId, b.blockId));
   }
 
+  /**
+   * Reserves `needed` bytes for body `version` of block `blockId` under the blob's lock, where
+   * every writer of the blob checks against the same sums. The first reservation (`held`
+   * undefined) registers the body with exactly the declared length; later ones, while a body
+   * without one arrives, step a chunk at a time. Answers the bytes now reserved.
+   */
+  private reserve(version: string, container: string, name: string, blockId: string, needed: number, maxBytes: number, held?: number): Promise<number> {
+    return this.db.transaction(async (tx) => {
+      await lockBlob(tx, container, name);
+      const [used] = await tx.query<{ blocks: number; bytes: number }>(usageSql, [container, name, blockId, version]);
+      if (held === undefined && Number(used!.blocks) >= MAX_STAGED_BLOCKS) throw tooManyBlocks();
+      const room = maxBytes - Number(used!.bytes);
+      if (needed > room) throw tooLarge(maxBytes);
+      if (held === undefined) {
+        await tx.query('INSERT INTO blob_uploads (version, container_id, name, block_id, reserved) VALUES ($1, $2, $3, $4, $5)', [version, container, name, blockId, needed]);
+        return needed;
+      }
+      const reserved = Math.min(room, Math.max(needed, held + CHUNK_BYTES));
+      const rows = await tx.query('UPDATE blob_uploads SET reserved = $2, touched_at = now() WHERE version = $1 RETURNING version', [version, reserved]);
+      if (rows.length === 0) throw abandoned();
+      return reserved;
+    });
+  }
+
   async stageBlock(container: string, name: string, blockId: string, body: Readable, options: PutOptions) {
-    const [staged] = await this.db.query<{ n: number; bytes: number }>(
-      `SELECT count(*)::int AS n, COALESCE(sum(size), 0)::bigint AS bytes FROM blob_blocks
-       WHERE container_id = $1 AND name = $2 AND block_id <> $3`,
-      [container, name, blockId],
-    );
-    if (staged!.n >= MAX_STAGED_BLOCKS) {
-      throw new BlobStoreError('BlockCountExceedsLimit', `The uncommitted block count cannot exceed the maximum limit of ${MAX_STAGED_BLOCKS} blocks.`);
-    }
-    const room = options.maxBytes - Number(staged!.bytes);
-    if (room < 0) throw tooLarge(options.maxBytes);
     const version = randomUUID();
-    const meter = new Meter(room);
-    await this.receive(container, version, body, meter, options.signal);
-    try {
-      const contentMd5 = meter.check(options.contentMd5);
-      await this.db.transaction(async (tx) => {
-        const [old] = await tx.query<{ version: string }>(
-          'SELECT version FROM blob_blocks WHERE container_id = $1 AND name = $2 AND block_id = $3 FOR UPDATE',
-          [container, name, blockId],
-        );
-        await tx.query(
-          `INSERT INTO blob_blocks (container_id, name, block_id, version, size) VALUES ($1, $2, $3, $4, $5)
-           ON CONFLICT (container_id, name, block_id) DO UPDATE SET version = EXCLUDED.version, size = EXCLUDED.size, created_at = now()`,
-          [container, name, blockId, version, meter.bytes],
-        );
-        if (old) await tx.query('DELETE FROM blob_chunks WHERE version = $1', [old.version]);
-      });
-      return { contentMd5, size: meter.bytes };
-    } catch (err) {
-      await this.db.query('DELETE FROM blob_chunks WHERE version = $1', [version]).catch(() => undefined);
-      throw err;
-    }
+    const { maxBytes } = options;
+    let reserved = 0;
+    let staged!: { contentMd5: string; size: number };
+    await this.write(
+      version,
+      body,
+      // The declared length is reserved before a byte is read; a body without one reserves as it arrives.
+      async () => void (reserved = await this.reserve(version, container, name, blockId, options.length ?? 0, maxBytes)),
+      async () => {
+        const meter = new Meter(maxBytes, async (needed) => (reserved = await this.reserve(version, container, name, blockId, needed, maxBytes, reserved)), reserved);
+        await this.receive(version, body, meter, options.signal);
+        const contentMd5 = meter.check(options.contentMd5);
+        await this.db.transaction(async (tx) => {
+          await lockBlob(tx, container, name);
+          await claim(tx, version);
+          const [old] = await tx.query<{ version: string }>('SELECT version FROM blob_blocks WHERE container_id = $1 AND name = $2 AND block_id = $3', [
+            container,
+            name,
+            blockId,
+          ]);
+          await tx.query(
+            `INSERT INTO blob_blocks (container_id, name, block_id, version, size) VALUES ($1, $2, $3, $4, $5)
+             ON CONFLICT (container_id, name, block_id) DO UPDATE SET version = EXCLUDED.version, size = EXCLUDED.size, created_at = now()`,
+            [container, name, blockId, version, meter.bytes],
+          );
+          if (old) await tx.query('DELETE FROM blob_chunks WHERE version = $1', [old.version]);
+        });
+        staged = { contentMd5, size: meter.bytes };
+      },
+    );
+    return staged;
   }
 
   async commitBlocks(container: string, name: string, blockIds: readonly string[], options: CommitOptions): Promise<BlobProperties> {
     const unique = new Set(blockIds);
     return this.db.transaction(async (tx) => {
+      await lockBlob(tx, container, name);
       const rows = await tx.query<{ block_id: string; size: number }>(
         'SELECT block_id, size FROM blob_blocks WHERE container_id = $1 AND name = $2 AND block_id = ANY($3::text[]) FOR UPDATE',
         [container, name, [...unique]],
@@ -339,6 +478,7 @@ export class DatabaseBlobStore implements BlobStore {
 
   async delete(container: string, name: string): Promise<boolean> {
     return this.db.transaction(async (tx) => {
+      await lockBlob(tx, container, name);
       const [row] = await tx.query<{ version: string }>('DELETE FROM blob_objects WHERE container_id = $1 AND name = $2 RETURNING version', [container, name]);
       if (!row) return false;
       await tx.query(discardSql, [container, name, row.version]);
@@ -350,6 +490,8 @@ export class DatabaseBlobStore implements BlobStore {
     await this.db.transaction(async (tx) => {
       await tx.query('DELETE FROM blob_objects WHERE container_id = $1', [container]);
       await tx.query('DELETE FROM blob_blocks WHERE container_id = $1', [container]);
+      // Bodies still arriving lose their registration and fail at their next chunk.
+      await tx.query('DELETE FROM blob_uploads WHERE container_id = $1', [container]);
       await tx.query('DELETE FROM blob_chunks WHERE container_id = $1', [container]);
     });
   }
@@ -359,5 +501,16 @@ export class DatabaseBlobStore implements BlobStore {
       `SELECT container_id FROM blob_objects UNION SELECT container_id FROM blob_blocks UNION SELECT DISTINCT container_id FROM blob_chunks`,
     );
     return rows.map((r) => r.container_id);
+  }
+
+  async discardAbandoned(): Promise<number> {
+    if (!this.started) return (this.started = this.discard(this.db.kind === 'pglite'));
+    await this.started;
+    return this.discard(false);
+  }
+
+  private async discard(all: boolean): Promise<number> {
+    const [row] = await this.db.query<{ n: number }>(discardAbandonedSql, [all ? null : this.leaseMs]);
+    return Number(row!.n);
   }
 }

@@ -1,19 +1,26 @@
 // The embedded blob store: files under a directory (`<data-dir>/blobs`), one directory per
 // container. Any number of processes may share the directory (a network file system), but writes
-// of one blob are serialized only within a process.
+// of one blob, and the limit on its staged blocks, are serialized only within a process.
 //
 //   <root>/<container>/blobs/<sha256(name)>.json     the blob's properties and current version
 //   <root>/<container>/data/<version>                its content
 //   <root>/<container>/blocks/<sha256(name)>/<hex(blockId)>   staged blocks
-//   <root>/<container>/tmp/                          bodies being written
+//   <root>/.tmp/<owner>/                             bodies being written by one store instance
 //
-// A body is written to tmp/ and renamed into place only when complete; the properties file is
+// A body is written to .tmp/ and renamed into place only when complete; the properties file is
 // then replaced by rename, so a reader sees the old blob or the new one, never a partial one.
 // Names are hashed: any blob name fits the file system, and case-insensitive ones too.
+//
+// A body that fails (limit, MD5, client gone) is removed by its request. A process that dies
+// mid-body leaves its file in its owner directory (`<host>+<pid>+<random>`): the next store on the
+// directory removes every other owner's files when it is the only writer (the embedded database's
+// lock proves it), and otherwise those of dead processes on its own host and any file idle for an
+// hour (a live body is written to as it arrives).
 import { createHash, randomUUID } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import type { FileHandle } from 'node:fs/promises';
 import { mkdir, open, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { hostname } from 'node:os';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -21,7 +28,7 @@ import { KeyedLock } from './lock.js';
 import { compareNames, Meter, newEtag, tooLarge } from './meter.js';
 import { isContainerName } from './names.js';
 import type { BlobProperties, BlobStore, ByteRange, CommitOptions, ListOptions, ListPage, PutOptions } from './types.js';
-import { BlobStoreError, MAX_STAGED_BLOCKS } from './types.js';
+import { BlobStoreError, MAX_STAGED_BLOCKS, tooManyBlocks } from './types.js';
 
 interface Stored extends Omit<BlobProperties, 'createdAt' | 'lastModified'> {
   version: string;
@@ -37,6 +44,38 @@ const MAX_RESULTS = 5000;
 // young-generation collections; megabyte buffers held across a few of them waited for a full one
 // (tens of megabytes of a validation's peak RSS).
 const READ_CHUNK = 64 * 1024;
+const TMP = '.tmp';
+const HOST = encodeURIComponent(hostname());
+/** A body file of another live owner not written to for this long is abandoned. */
+const IDLE_MS = 60 * 60 * 1000;
+
+const isAlive = (pid: number) => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+};
+
+/**
+ * What is staged for one blob, kept in memory so that a Put Block checks the limits without
+ * listing the blocks: their sizes, and the bytes reserved by bodies still arriving.
+ */
+interface Tally {
+  sizes: Map<string, number>;
+  bytes: number;
+  reserved: number;
+  uploads: number;
+}
+
+/** Whether `extra` more bytes fit, the block being replaced (same id) not counted. */
+const fits = (t: Tally, blockId: string, extra: number, maxBytes: number) => t.bytes - (t.sizes.get(blockId) ?? 0) + t.reserved + extra <= maxBytes;
+
+export interface FileStoreOptions {
+  /** This store is the directory's only writer (the embedded database's lock says so). */
+  exclusive?: boolean;
+}
 
 function toProperties(s: Stored): BlobProperties {
   const props: BlobProperties = {
@@ -54,8 +93,18 @@ function toProperties(s: Stored): BlobProperties {
 export class FileBlobStore implements BlobStore {
   readonly kind = 'file';
   private readonly locks = new KeyedLock();
+  private readonly tallies = new Map<string, Tally>();
+  private readonly owner = `${HOST}+${process.pid}+${randomUUID().slice(0, 8)}`;
+  private readonly exclusive: boolean;
+  /** The first discard of abandoned bodies; every write waits for it, so it can never remove one of ours. */
+  private started?: Promise<number>;
 
-  constructor(readonly root: string) {}
+  constructor(
+    readonly root: string,
+    options: FileStoreOptions = {},
+  ) {
+    this.exclusive = options.exclusive ?? false;
+  }
 
   private dir(container: string): string {
     if (!isContainerName(container)) throw new Error(`invalid container name '${container}'`);
@@ -69,8 +118,9 @@ export class FileBlobStore implements BlobStore {
     join(this.blocksDir(container, name), Buffer.from(blockId).toString('hex'));
   private lockKey = (container: string, name: string) => `${container}/${name}`;
 
-  private async tmpPath(container: string): Promise<string> {
-    const tmp = join(this.dir(container), 'tmp');
+  private async tmpPath(): Promise<string> {
+    await (this.started ??= this.discard(true));
+    const tmp = join(this.root, TMP, this.owner);
     await mkdir(tmp, { recursive: true });
     return join(tmp, randomUUID());
   }
@@ -85,11 +135,18 @@ export class FileBlobStore implements BlobStore {
   }
 
   /** Writes `body` to a new temporary file; removes it on failure. */
-  private async receive(container: string, body: Readable, meter: Meter, signal?: AbortSignal): Promise<string> {
-    const tmp = await this.tmpPath(container);
-    // Opened before the pipeline runs: a stream that opened its file itself could create it after
-    // a failure's rm() below, leaving it behind.
-    const file = await open(tmp, 'wx');
+  private async receive(body: Readable, meter: Meter, signal?: AbortSignal): Promise<string> {
+    let tmp: string;
+    let file: FileHandle;
+    try {
+      tmp = await this.tmpPath();
+      // Opened before the pipeline runs: a stream that opened its file itself could create it after
+      // a failure's rm() below, leaving it behind.
+      file = await open(tmp, 'wx');
+    } catch (err) {
+      body.destroy();
+      throw err;
+    }
     try {
       await pipeline(body, meter, file.createWriteStream(), ...(signal ? [{ signal }] : []));
       return tmp;
@@ -125,13 +182,61 @@ export class FileBlobStore implements BlobStore {
     await writeFile(metaTmp, JSON.stringify(stored));
     await rename(metaTmp, this.metaPath(container, name));
     if (old) await rm(this.dataPath(container, old.version), { force: true });
-    await rm(this.blocksDir(container, name), { recursive: true, force: true });
+    await this.discardBlocks(container, name);
     return toProperties(stored);
+  }
+
+  /** Removes the blocks staged for `name` (call under the blob's lock). */
+  private async discardBlocks(container: string, name: string): Promise<void> {
+    await rm(this.blocksDir(container, name), { recursive: true, force: true });
+    const key = this.lockKey(container, name);
+    const tally = this.tallies.get(key);
+    if (!tally) return;
+    tally.sizes.clear();
+    tally.bytes = 0;
+    this.release(key, tally);
+  }
+
+  /** Forgets a tally that holds nothing. */
+  private release(key: string, tally: Tally): void {
+    if (tally.uploads === 0 && tally.sizes.size === 0 && this.tallies.get(key) === tally) this.tallies.delete(key);
+  }
+
+  /** The sizes of the blocks staged for `name`, by id, from the directory: the only listing of blocks. */
+  protected async readStaged(container: string, name: string): Promise<Map<string, number>> {
+    const dir = this.blocksDir(container, name);
+    let files: string[];
+    try {
+      files = await readdir(dir);
+    } catch (err) {
+      if (isMissing(err)) return new Map();
+      throw err;
+    }
+    const sizes = new Map<string, number>();
+    await Promise.all(
+      files.map(async (file) => {
+        const size = (await stat(join(dir, file)).catch(() => ({ size: -1 }))).size;
+        if (size >= 0) sizes.set(Buffer.from(file, 'hex').toString(), size);
+      }),
+    );
+    return sizes;
+  }
+
+  /** The blob's tally, read from the directory the first time (call under the blob's lock). */
+  private async tally(container: string, name: string): Promise<Tally> {
+    const key = this.lockKey(container, name);
+    let tally = this.tallies.get(key);
+    if (!tally) {
+      const sizes = await this.readStaged(container, name);
+      tally = { sizes, bytes: [...sizes.values()].reduce((sum, n) => sum + n, 0), reserved: 0, uploads: 0 };
+      this.tallies.set(key, tally);
+    }
+    return tally;
   }
 
   async putBlob(container: string, name: string, body: Readable, options: PutOptions): Promise<BlobProperties> {
     const meter = new Meter(options.maxBytes);
-    const tmp = await this.receive(container, body, meter, options.signal);
+    const tmp = await this.receive(body, meter, options.signal);
     try {
       const contentMd5 = meter.check(options.contentMd5);
       return await this.locks.run(this.lockKey(container, name), () =>
@@ -143,37 +248,57 @@ export class FileBlobStore implements BlobStore {
   }
 
   async stagedBlocks(container: string, name: string): Promise<{ blockId: string; size: number }[]> {
-    const dir = this.blocksDir(container, name);
-    let files: string[];
-    try {
-      files = await readdir(dir);
-    } catch (err) {
-      if (isMissing(err)) return [];
-      throw err;
-    }
-    const blocks = await Promise.all(
-      files.map(async (file) => ({ blockId: Buffer.from(file, 'hex').toString(), size: (await stat(join(dir, file)).catch(() => ({ size: -1 }))).size })),
-    );
-    return blocks.filter((b) => b.size >= 0).sort((a, b) => compareNames(a.blockId, b.blockId));
+    const sizes = await this.readStaged(container, name);
+    return [...sizes].map(([blockId, size]) => ({ blockId, size })).sort((a, b) => compareNames(a.blockId, b.blockId));
   }
 
   async stageBlock(container: string, name: string, blockId: string, body: Readable, options: PutOptions) {
-    const staged = await this.stagedBlocks(container, name);
-    const others = staged.filter((b) => b.blockId !== blockId);
-    if (others.length >= MAX_STAGED_BLOCKS) {
-      throw new BlobStoreError('BlockCountExceedsLimit', `The uncommitted block count cannot exceed the maximum limit of ${MAX_STAGED_BLOCKS} blocks.`);
-    }
-    const room = options.maxBytes - others.reduce((sum, b) => sum + b.size, 0);
-    if (room < 0) throw tooLarge(options.maxBytes);
-    const meter = new Meter(room);
-    const tmp = await this.receive(container, body, meter, options.signal);
+    const key = this.lockKey(container, name);
+    const { maxBytes } = options;
+    // The declared length is reserved before a byte is read; a body without one reserves as it arrives.
+    let reserved = options.length ?? 0;
+    const tally = await this.locks
+      .run(key, async () => {
+        const t = await this.tally(container, name);
+        const refused = t.sizes.size - (t.sizes.has(blockId) ? 1 : 0) + t.uploads >= MAX_STAGED_BLOCKS ? tooManyBlocks() : !fits(t, blockId, reserved, maxBytes) ? tooLarge(maxBytes) : undefined;
+        if (refused) {
+          this.release(key, t);
+          throw refused;
+        }
+        t.reserved += reserved;
+        t.uploads += 1;
+        return t;
+      })
+      .catch((err: unknown) => {
+        body.destroy();
+        throw err;
+      });
+    // In-process, so the check and the reservation are one synchronous step.
+    const reserve = (needed: number) => {
+      if (!fits(tally, blockId, needed - reserved, maxBytes)) throw tooLarge(maxBytes);
+      tally.reserved += needed - reserved;
+      reserved = needed;
+      return needed;
+    };
     try {
-      const contentMd5 = meter.check(options.contentMd5);
-      await mkdir(this.blocksDir(container, name), { recursive: true });
-      await rename(tmp, this.blockPath(container, name, blockId));
-      return { contentMd5, size: meter.bytes };
+      const meter = new Meter(maxBytes, reserve, reserved);
+      const tmp = await this.receive(body, meter, options.signal);
+      try {
+        const contentMd5 = meter.check(options.contentMd5);
+        await this.locks.run(key, async () => {
+          await mkdir(this.blocksDir(container, name), { recursive: true });
+          await rename(tmp, this.blockPath(container, name, blockId));
+          tally.bytes += meter.bytes - (tally.sizes.get(blockId) ?? 0);
+          tally.sizes.set(blockId, meter.bytes);
+        });
+        return { contentMd5, size: meter.bytes };
+      } finally {
+        await rm(tmp, { force: true });
+      }
     } finally {
-      await rm(tmp, { force: true });
+      tally.reserved -= reserved;
+      tally.uploads -= 1;
+      this.release(key, tally);
     }
   }
 
@@ -189,7 +314,7 @@ export class FileBlobStore implements BlobStore {
         size += found.size * blockIds.filter((b) => b === id).length;
       }
       if (size > options.maxBytes) throw tooLarge(options.maxBytes);
-      const tmp = await this.tmpPath(container);
+      const tmp = await this.tmpPath();
       const file = await open(tmp, 'wx');
       try {
         const paths = blockIds.map((id) => this.blockPath(container, name, id));
@@ -261,12 +386,18 @@ export class FileBlobStore implements BlobStore {
       if (!stored) return false;
       await rm(this.metaPath(container, name), { force: true });
       await rm(this.dataPath(container, stored.version), { force: true });
-      await rm(this.blocksDir(container, name), { recursive: true, force: true });
+      await this.discardBlocks(container, name);
       return true;
     });
   }
 
   async deleteContainer(container: string): Promise<void> {
+    for (const [key, tally] of this.tallies) {
+      if (!key.startsWith(`${container}/`)) continue;
+      tally.sizes.clear();
+      tally.bytes = 0;
+      this.release(key, tally);
+    }
     // Out of the way first, so that nothing reads a half-deleted container.
     const trash = join(this.root, `.trash-${randomUUID()}`);
     try {
@@ -289,5 +420,40 @@ export class FileBlobStore implements BlobStore {
     // A trash directory left by a crash is removed on the way.
     await Promise.all(entries.filter((e) => e.startsWith('.trash-')).map((e) => rm(join(this.root, e), { recursive: true, force: true })));
     return entries.filter(isContainerName);
+  }
+
+  async discardAbandoned(): Promise<number> {
+    if (!this.started) return (this.started = this.discard(true));
+    await this.started;
+    return this.discard();
+  }
+
+  /** Removes the body files of owners that are gone (see the header); answers how many. */
+  private async discard(first = false): Promise<number> {
+    // Bodies of versions before .tmp/ were written to <container>/tmp/.
+    if (first && this.exclusive) for (const c of await this.containers()) await rm(join(this.dir(c), 'tmp'), { recursive: true, force: true });
+    const base = join(this.root, TMP);
+    let owners: string[];
+    try {
+      owners = await readdir(base);
+    } catch (err) {
+      if (isMissing(err)) owners = [];
+      else throw err;
+    }
+    let removed = 0;
+    for (const owner of owners.filter((o) => o !== this.owner)) {
+      const dir = join(base, owner);
+      const [host, pid] = owner.split('+');
+      const gone = this.exclusive || (host === HOST && !isAlive(Number(pid)));
+      const files = await readdir(dir).catch(() => []);
+      for (const file of files) {
+        const idle = gone || Date.now() - (await stat(join(dir, file)).catch(() => ({ mtimeMs: Date.now() }))).mtimeMs > IDLE_MS;
+        if (!idle) continue;
+        await rm(join(dir, file), { force: true });
+        removed += 1;
+      }
+      if (gone) await rm(dir, { recursive: true, force: true });
+    }
+    return removed;
   }
 }

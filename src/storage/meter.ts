@@ -4,11 +4,22 @@ import type { TransformCallback } from 'node:stream';
 import { Transform } from 'node:stream';
 import { BlobStoreError } from './types.js';
 
+/**
+ * Makes sure at least `needed` bytes of the body are reserved against a shared limit (a blob's
+ * staged blocks) before they pass; answers the bytes now reserved, or throws `tooLarge`.
+ */
+export type Reserve = (needed: number) => number | Promise<number>;
+
 export class Meter extends Transform {
   bytes = 0;
   private readonly hash = createHash('md5');
 
-  constructor(private readonly maxBytes: number) {
+  constructor(
+    private readonly maxBytes: number,
+    private readonly reserve?: Reserve,
+    /** Already reserved (a declared length). */
+    private reserved = 0,
+  ) {
     super();
   }
 
@@ -19,7 +30,17 @@ export class Meter extends Transform {
       return;
     }
     this.hash.update(chunk);
-    callback(null, chunk);
+    if (!this.reserve || this.bytes <= this.reserved) {
+      callback(null, chunk);
+      return;
+    }
+    // Held back until reserved: no byte of a block is written beyond what the blob may hold.
+    Promise.resolve()
+      .then(() => this.reserve!(this.bytes))
+      .then((reserved) => {
+        this.reserved = reserved;
+        callback(null, chunk);
+      }, callback);
   }
 
   /** Base64 MD5 of everything that passed; call once, at the end. */

@@ -22,6 +22,11 @@ export interface PutOptions {
   contentType?: string;
   /** Base64 MD5 the client sent; a different body fails with `Md5Mismatch`. */
   contentMd5?: string;
+  /**
+   * The body's declared length (Content-Length), when known: a staged block reserves it against
+   * the blob's limit before a byte is read. Without it a block reserves as its bytes arrive.
+   */
+  length?: number;
   signal?: AbortSignal;
 }
 
@@ -53,13 +58,16 @@ export interface ByteRange {
   end: number;
 }
 
+/** The write methods read their `body` to the end or, when they fail, destroy it. */
 export interface BlobStore {
   readonly kind: 'file' | 'database';
   /** Writes a blob from a stream, replacing any blob of that name once the body is complete. */
   putBlob(container: string, name: string, body: Readable, options: PutOptions): Promise<BlobProperties>;
   /**
    * Stages a block of a future blob (Put Block); a block with the same id is replaced. The blocks
-   * staged for one name may add up to `maxBytes` at most. Answers the block's base64 MD5.
+   * staged for one name, with the bodies of blocks still arriving for it, may add up to `maxBytes`
+   * at most: bytes are reserved before they are written, atomically per blob, so concurrent blocks
+   * can never together exceed the limit. Answers the block's base64 MD5.
    */
   stageBlock(container: string, name: string, blockId: string, body: Readable, options: PutOptions): Promise<{ contentMd5: string; size: number }>;
   /**
@@ -79,9 +87,15 @@ export interface BlobStore {
   deleteContainer(container: string): Promise<void>;
   /** Containers holding anything (the sweep compares them with the live sessions). */
   containers(): Promise<string[]>;
+  /**
+   * Removes the partial bodies of uploads whose writer is gone (a process that crashed mid-body;
+   * a client that disconnects is cleaned up at once by its own request). Run at start and by the
+   * sweep; never touches an upload another live process is writing. Answers how many it removed.
+   */
+  discardAbandoned(): Promise<number>;
 }
 
-export type BlobErrorCode = 'RequestBodyTooLarge' | 'Md5Mismatch' | 'InvalidBlockList' | 'BlobNotFound' | 'BlockCountExceedsLimit';
+export type BlobErrorCode = 'RequestBodyTooLarge' | 'Md5Mismatch' | 'InvalidBlockList' | 'BlobNotFound' | 'BlockCountExceedsLimit' | 'OperationTimedOut';
 
 /** A failure the client caused; the HTTP layer answers it with Azure's status and code. */
 export class BlobStoreError extends Error {
@@ -96,3 +110,6 @@ export class BlobStoreError extends Error {
 
 /** Azure's limit of uncommitted blocks per blob. */
 export const MAX_STAGED_BLOCKS = 100_000;
+
+export const tooManyBlocks = () =>
+  new BlobStoreError('BlockCountExceedsLimit', `The uncommitted block count cannot exceed the maximum limit of ${MAX_STAGED_BLOCKS} blocks.`);

@@ -5,6 +5,7 @@ import { industryData } from './0005_industry_data.js';
 import { claimFunction } from './0006_claim_function.js';
 import { claimPath } from './0007_claim_path.js';
 import { interruptions } from './0008_interruptions.js';
+import { blobUploads } from './0009_blob_uploads.js';
 
 export interface Migration {
   version: number;
@@ -14,4 +15,4 @@ export interface Migration {
 }
 
 /** In order; a migration once released is never edited, only followed by another. */
-export const migrations: readonly Migration[] = [operations, directory, roleManagementAlerts, industryData, claimFunction, claimPath, interruptions];
+export const migrations: readonly Migration[] = [operations, directory, roleManagementAlerts, industryData, claimFunction, claimPath, interruptions, blobUploads];

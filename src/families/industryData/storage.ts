@@ -1,6 +1,8 @@
-// Which blob store holds the uploads, and the sweep that empties ended sessions' containers.
+// Which blob store holds the uploads, and the sweeps that empty ended sessions' containers and
+// remove the bodies of uploads whose process died.
 //   - GRAPH_LRO_BLOB_DIR set: files in that directory (a shared file system for several instances);
-//   - embedded database (PGlite) with a data directory: files in <data-dir>/blobs;
+//   - embedded database (PGlite) with a data directory: files in <data-dir>/blobs, whose only
+//     writer is this process (the data directory's lock);
 //   - otherwise (DATABASE_URL, or PGlite in memory): the database itself, which every instance reads.
 import { join } from 'node:path';
 import type { Db } from '../../db/db.js';
@@ -14,8 +16,9 @@ const stores = new WeakMap<Db, BlobStore>();
 export function bindBlobStore(db: Db, dataDir?: string, env: NodeJS.ProcessEnv = process.env): BlobStore {
   let store = stores.get(db);
   if (!store) {
-    const dir = env.GRAPH_LRO_BLOB_DIR || (db.kind === 'pglite' && dataDir ? join(dataDir, 'blobs') : undefined);
-    store = dir ? new FileBlobStore(dir) : new DatabaseBlobStore(db);
+    const embedded = db.kind === 'pglite' && dataDir ? join(dataDir, 'blobs') : undefined;
+    const dir = env.GRAPH_LRO_BLOB_DIR || embedded;
+    store = dir ? new FileBlobStore(dir, { exclusive: dir === embedded }) : new DatabaseBlobStore(db);
     stores.set(db, store);
   }
   return store;
@@ -47,21 +50,19 @@ export async function sweepContainers(db: Db, store: BlobStore): Promise<number>
 }
 
 const SWEEP_INTERVAL_MS = 10 * 60 * 1000;
+/** Abandoned bodies are looked for this often (the database store's lease is 30 s). */
+const ABANDONED_INTERVAL_MS = 30_000;
 
-/** Sweeps a minute after start, then every 10 minutes, until `stop` aborts. */
+/**
+ * Removes abandoned bodies at once and every 30 s; sweeps containers a minute after start, then
+ * every 10 minutes; until `stop` aborts.
+ */
 export function startSweeping(db: Db, store: BlobStore, stop: AbortSignal, onError: (err: unknown) => void): void {
   if (stop.aborted) return;
+  const discard = () => void store.discardAbandoned().catch(onError);
   const sweep = () => void sweepContainers(db, store).catch(onError);
-  const first = setTimeout(sweep, 60_000);
-  const timer = setInterval(sweep, SWEEP_INTERVAL_MS);
-  first.unref();
-  timer.unref();
-  stop.addEventListener(
-    'abort',
-    () => {
-      clearTimeout(first);
-      clearInterval(timer);
-    },
-    { once: true },
-  );
+  discard();
+  const timers = [setTimeout(sweep, 60_000), setInterval(sweep, SWEEP_INTERVAL_MS), setInterval(discard, ABANDONED_INTERVAL_MS)];
+  for (const timer of timers) timer.unref();
+  stop.addEventListener('abort', () => timers.forEach(clearTimeout), { once: true });
 }

@@ -2,7 +2,7 @@
 // and on PostgreSQL (what instances sharing a DATABASE_URL use).
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
@@ -13,6 +13,7 @@ import { binaryCopyValues } from '../../../src/storage/binaryCopy.js';
 import { blobNameProblem, BlobStoreError, CHUNK_BYTES, DatabaseBlobStore, FileBlobStore } from '../../../src/storage/index.js';
 import type { TestDatabase } from '../../support/backends.js';
 import { pglite, postgres } from '../../support/backends.js';
+import { databaseLeftovers, fileLeftovers } from './leftovers.js';
 
 const C = '0c7e4a8e-1d2b-4f3a-9c8d-7e6f5a4b3c2d';
 const D = '5b9f1e2d-3c4a-4b5c-8d6e-7f8091a2b3c4';
@@ -41,6 +42,7 @@ async function read(stream: NodeJS.ReadableStream | Readable): Promise<Buffer> {
   return Buffer.concat(parts);
 }
 
+const blockId = (i: number) => Buffer.from(String(i).padStart(6, '0')).toString('base64');
 const md5 = (bytes: Buffer) => createHash('md5').update(bytes).digest('base64');
 const rejectsWith = (promise: Promise<unknown>, code: string) =>
   assert.rejects(promise, (err: unknown) => err instanceof BlobStoreError && err.code === code);
@@ -59,16 +61,7 @@ function databaseSubject(name: string, backend: { create(): Promise<TestDatabase
       const store = new DatabaseBlobStore(db);
       return {
         store,
-        // Chunks no blob and no staged block points at.
-        leftovers: async () =>
-          Number(
-            (
-              await db.query<{ n: number }>(
-                `SELECT count(*)::int AS n FROM blob_chunks c WHERE NOT EXISTS (SELECT 1 FROM blob_objects o WHERE o.version = c.version)
-                 AND NOT EXISTS (SELECT 1 FROM blob_blocks b WHERE b.version = c.version)`,
-              )
-            )[0]!.n,
-          ),
+        leftovers: () => databaseLeftovers(db),
         close: () => database.drop(),
       };
     },
@@ -83,23 +76,7 @@ const subjects: Subject[] = [
       const store = new FileBlobStore(root);
       return {
         store,
-        // Bodies left in tmp/ and content files no blob points at.
-        leftovers: async () => {
-          await Promise.resolve();
-          let n = 0;
-          for (const container of await store.containers()) {
-            const dir = join(root, container);
-            const list = (sub: string) => (existsSync(join(dir, sub)) ? readdirSync(join(dir, sub)) : []);
-            const tmp = list('tmp').length;
-            const live = new Set<string>();
-            for (const meta of list('blobs').filter((f) => f.endsWith('.json'))) {
-              live.add((JSON.parse(readFileSync(join(dir, 'blobs', meta), 'utf8')) as { version: string }).version);
-            }
-            const orphans = list('data').filter((v) => !live.has(v)).length;
-            n += tmp + orphans;
-          }
-          return n;
-        },
+        leftovers: async () => fileLeftovers(root),
         close: async () => rmSync(root, { recursive: true, force: true }),
       };
     },
@@ -286,6 +263,31 @@ for (const subject of subjects) {
         open = open.filter((_, i) => !done[i]);
       }
       for (const r of readers) assert.ok(Buffer.concat(r.parts).equals(bytes));
+    });
+
+    test('concurrent blocks of one blob never together exceed its limit, with or without declared lengths', async () => {
+      const limit = 16 * 1024;
+      const stage = (name: string, i: number, length?: number) =>
+        store.stageBlock(C, name, blockId(i), body(data(15 * 1024, i), 1024), { maxBytes: limit, ...(length === undefined ? {} : { length }) });
+      const staged = async (name: string) => (await store.stagedBlocks(C, name)).reduce((sum, b) => sum + b.size, 0);
+      // Declared: the first reservation wins, the others are refused before a byte is read.
+      const declared = await Promise.allSettled(Array.from({ length: 8 }, (_, i) => stage('race.csv', i, 15 * 1024)));
+      assert.equal(declared.filter((r) => r.status === 'fulfilled').length, 1);
+      assert.equal(await staged('race.csv'), 15 * 1024);
+      // Without lengths, bytes are reserved as they arrive: whatever wins, never more than the limit.
+      const streamed = await Promise.allSettled(Array.from({ length: 8 }, (_, i) => stage('race-chunked.csv', i)));
+      for (const r of streamed) if (r.status === 'rejected') assert.equal((r.reason as BlobStoreError).code, 'RequestBodyTooLarge');
+      assert.ok((await staged('race-chunked.csv')) <= limit);
+      assert.equal(await leftovers(), 0);
+    });
+
+    test('concurrent first writes of one name leave exactly one body', async () => {
+      const bodies = Array.from({ length: 20 }, (_, i) => data(3000 + i, 100 + i));
+      const puts = await Promise.allSettled(bodies.map((b) => store.putBlob(C, 'first.csv', body(b, 500), { maxBytes: MB })));
+      assert.deepEqual(puts.filter((r) => r.status === 'rejected'), []);
+      const content = await read(await store.openRead(C, 'first.csv'));
+      assert.ok(bodies.some((b) => b.equals(content)));
+      assert.equal(await leftovers(), 0);
     });
 
     test('an aborted body stores nothing', async () => {

@@ -145,6 +145,8 @@ function drain(raw: IncomingMessage): Promise<boolean> {
     raw.on('data', onData);
     raw.once('end', onEnd);
     raw.once('error', onError);
+    // A body stream the store refused is still piped from `raw` and would pause it again.
+    raw.unpipe();
     raw.resume();
   });
 }
@@ -279,7 +281,11 @@ async function putBlock(request: FastifyRequest, reply: FastifyReply, ctx: Conte
   needs(t.permissions, 'cw');
   const blockId = blockIdOf(t.query);
   checkDeclaredSize(request, ctx);
-  const staged = await ctx.store.stageBlock(t.container, name, blockId, bodyOf(request), { maxBytes: ctx.maxBytes, contentMd5: header(request, 'content-md5') });
+  const staged = await ctx.store.stageBlock(t.container, name, blockId, bodyOf(request), {
+    maxBytes: ctx.maxBytes,
+    contentMd5: header(request, 'content-md5'),
+    length: contentLength(request),
+  });
   reply.header('content-md5', staged.contentMd5);
   reply.header('x-ms-request-server-encrypted', 'false');
   return reply.code(201).send();

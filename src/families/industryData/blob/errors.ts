@@ -62,6 +62,8 @@ export function fromStoreError(err: BlobStoreError, maxBytes: number): BlobError
       return blobNotFound();
     case 'BlockCountExceedsLimit':
       return new BlobError(409, 'BlockCountExceedsLimit', err.message);
+    case 'OperationTimedOut':
+      return new BlobError(500, 'OperationTimedOut', err.message);
   }
 }
 
