@@ -58,6 +58,9 @@ interface Context {
   maxBytes: number;
 }
 
+/** Requests whose signature was checked: only theirs may have a body read (and drained). */
+const authorized = new WeakSet<FastifyRequest>();
+
 const header = (request: FastifyRequest, name: string): string | undefined => {
   const value = request.headers[name];
   return Array.isArray(value) ? value[0] : value;
@@ -152,8 +155,10 @@ function drain(raw: IncomingMessage): Promise<boolean> {
 }
 
 async function sendError(request: FastifyRequest, reply: FastifyReply, err: BlobError): Promise<FastifyReply> {
-  // An unread body is discarded so the connection can serve the next request, or the connection closes.
-  if (!(await drain(request.raw))) reply.header('connection', 'close');
+  // An unread body is discarded so the connection can serve the next request, or the connection
+  // closes; the body of a request that was not authorized is never read.
+  const reusable = authorized.has(request) ? await drain(request.raw) : request.raw.complete;
+  if (!reusable) reply.header('connection', 'close');
   azureHeaders(request, reply);
   for (const [name, value] of Object.entries(err.headers)) reply.header(name, value);
   reply.header('x-ms-error-code', err.code);
@@ -490,9 +495,12 @@ export async function registerBlobEndpoint(app: FastifyInstance, services: Servi
   const handler = async (request: FastifyRequest, reply: FastifyReply) => {
     azureHeaders(request, reply);
     const target = await authorize(request, ctx);
+    authorized.add(request);
     return target.name === undefined ? containerRequest(request, reply, ctx, target) : blobRequest(request, reply, ctx, target, target.name);
   };
   const methods = ['GET', 'HEAD', 'PUT', 'DELETE', 'POST', 'PATCH'] as const;
+  // No container (the account's root, with or without its slash): Azure's 400 InvalidResourceName, not a Graph error.
+  app.route({ method: [...methods], url: BLOB_PREFIX, exposeHeadRoute: false, handler });
   app.route({ method: [...methods], url: `${BLOB_PREFIX}/:container`, exposeHeadRoute: false, handler });
   app.route({ method: [...methods], url: `${BLOB_PREFIX}/:container/*`, exposeHeadRoute: false, handler });
 }
