@@ -64,9 +64,11 @@ export class ServerProcess {
     return this.tail.slice(-n);
   }
 
-  /** The last lines that say something: no stack frames, no `field: undefined` of an error dump. */
+  /** The last stderr lines that say something (no stack frames, no `field: undefined` of an error dump); stdout's when stderr is empty. */
   crashLines(n = 14): string[] {
-    return this.tail.filter((l) => !/^std(out|err):\s+at /.test(l) && !/:\s+undefined,?$/.test(l)).slice(-n);
+    const useful = this.tail.filter((l) => !/^std(out|err):\s+at /.test(l) && !/:\s+undefined,?$/.test(l));
+    const stderr = useful.filter((l) => l.startsWith('stderr:'));
+    return (stderr.length ? stderr : useful).slice(-n);
   }
 
   /** Spawns the server and waits until /healthz answers; returns milliseconds to ready. */
