@@ -307,6 +307,34 @@ for (const subject of subjects) {
   });
 }
 
+test('file store: Put Block checks the limits against a tally, listing the staged blocks once per blob, not per block', async () => {
+  /** Counts the store's one listing of staged blocks. */
+  class Counting extends FileBlobStore {
+    listings = 0;
+    protected override readStaged(container: string, name: string) {
+      this.listings += 1;
+      return super.readStaged(container, name);
+    }
+  }
+  const root = mkdtempSync(join(tmpdir(), 'graph-lro-tally-'));
+  try {
+    const store = new Counting(root);
+    for (let i = 0; i < 300; i++) await store.stageBlock(C, 'many.csv', blockId(i), body(data(10, i)), { maxBytes: 3000, length: 10 });
+    await store.stageBlock(C, 'many.csv', blockId(0), body(data(10, 1)), { maxBytes: 3000 });
+    assert.equal(store.listings, 1);
+    await rejectsWith(store.stageBlock(C, 'many.csv', blockId(300), body(data(1)), { maxBytes: 3000 }), 'RequestBodyTooLarge');
+    // A new process reads the tally back from the directory, once.
+    const restarted = new Counting(root);
+    await rejectsWith(restarted.stageBlock(C, 'many.csv', blockId(300), body(data(1)), { maxBytes: 3000 }), 'RequestBodyTooLarge');
+    assert.equal((await restarted.stageBlock(C, 'many.csv', blockId(299), body(data(10)), { maxBytes: 3000, length: 10 })).size, 10);
+    assert.equal(restarted.listings, 1);
+    await restarted.commitBlocks(C, 'many.csv', [blockId(1)], { maxBytes: 3000 });
+    assert.equal((await restarted.stageBlock(C, 'many.csv', blockId(300), body(data(2990)), { maxBytes: 3000 })).size, 2990, 'a commit empties the tally');
+  } finally {
+    rmSync(root, { recursive: true, force: true });
+  }
+});
+
 test('binary COPY: the bytes of bytea values, in order, however the stream is cut', async () => {
   const database = await postgres.create();
   const db = await database.open();
