@@ -370,7 +370,8 @@ for (const backend of backends) {
       const unknown = await ts.get('/beta/identityGovernance/roleManagementAlerts/nope');
       assert.equal(unknown.status, 400);
       assert.equal(((await body(unknown)).error as Record<string, string>).message, "Resource not found for the segment 'nope'.");
-      const badJson = await fetch(`${ts.url}/admin/directory`, { method: 'PUT', headers: { 'content-type': 'application/json', authorization: `Bearer ${await ts.token()}` }, body: '{"users": [' });
+      const importer = await ts.token({ scopes: ['Directory.ReadWrite.All'], wids: [DirectoryRoles.privilegedRoleAdministrator] });
+      const badJson = await fetch(`${ts.url}/admin/directory`, { method: 'PUT', headers: { 'content-type': 'application/json', authorization: `Bearer ${importer}` }, body: '{"users": [' });
       assert.equal(badJson.status, 400);
       assert.equal(((await body(badJson)).error as Record<string, string>).code, 'BadRequest');
       const post = await fetch(`${ts.url}${ALERTS_OPS}/${REFRESH_ID}`, { method: 'DELETE' });

@@ -10,6 +10,7 @@ import { postgres, sleep, TENANT } from '../support/backends.js';
 import type { TestServer } from '../support/server.js';
 import { startTestServer } from '../support/server.js';
 import { smallSnapshot } from '../directory/fixtures.js';
+import { startSuite } from '../families/industryData/support.js';
 import { RawConnection } from './raw.js';
 
 const OPERATION = `/beta/identityGovernance/roleManagementAlerts/operations/refresh:DirectoryRole_${TENANT}_StaleSignInAlert`;
@@ -29,8 +30,12 @@ const graphError = (body: string) => (JSON.parse(body) as { error: { code: strin
 describe('request deadlines', { timeout: 60_000 }, () => {
   let ts: TestServer;
   let admin: string;
+  let upload: URL;
   before(async () => {
-    ts = await startTestServer(postgres, { timeouts: { headersMs: 300, requestMs: 600, keepAliveMs: 300, idleMs: 30_000 } });
+    const suite = await startSuite(postgres, { timeouts: { headersMs: 300, requestMs: 600, keepAliveMs: 300, idleMs: 30_000 } });
+    ts = suite.ts;
+    const connector = await suite.connector((await suite.sourceSystem()).id as string);
+    upload = new URL((await suite.session(connector.id as string)).sessionUrl as string);
     admin = await ts.token({ scopes: ['Directory.ReadWrite.All'], wids: [DirectoryRoles.privilegedRoleAdministrator] });
     const id = `refresh:DirectoryRole_${TENANT}_StaleSignInAlert`;
     await ts.server.engine.create({ tenantId: TENANT, family: 'roleManagementAlerts', kind: 'roleManagementAlerts.refresh', id, resourceLocation: '', statusDetail: '' });
@@ -62,7 +67,7 @@ describe('request deadlines', { timeout: 60_000 }, () => {
 
   test('an upload to the blob endpoint that trickles past the request timeout: 408 in Azure XML', async () => {
     const conn = await RawConnection.open(ts.url);
-    await conn.write('PUT /blob/abc/file.csv?sig=x HTTP/1.1\r\nhost: localhost\r\nx-ms-blob-type: BlockBlob\r\ncontent-length: 100000\r\n\r\n');
+    await conn.write(`PUT ${upload.pathname}/file.csv${upload.search} HTTP/1.1\r\nhost: localhost\r\nx-ms-blob-type: BlockBlob\r\ncontent-length: 100000\r\n\r\n`);
     const written = await trickle(conn, () => ' ', 50, 400);
     assert.ok(written < 400, 'the server closed the connection while the body kept coming');
     const res = await conn.response();
