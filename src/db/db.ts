@@ -21,6 +21,12 @@ export interface Db extends Queryable {
   readonly kind: 'postgres' | 'pglite';
   /** An embedded database on disk, locked to this process while it is open (see lock.ts). */
   readonly lockedToProcess?: boolean;
+  /**
+   * Connections kept apart from the pool for the engine's lease renewals: a pool that work keeps
+   * busy (uploads, validations) must never delay a heartbeat past its lease. The same as the
+   * database itself on PGlite (one connection).
+   */
+  readonly control: Queryable;
   /** Runs `fn` in one transaction: committed when it resolves, rolled back when it throws. */
   transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T>;
   /** Subscribes to a NOTIFY channel; resolves once listening, to a function that unsubscribes. */

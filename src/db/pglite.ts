@@ -14,9 +14,11 @@ export async function openPglite(dataDir?: string): Promise<Db> {
   const run = async <R extends Row>(target: Pick<PGlite, 'query'>, sql: string | Statement, params?: readonly unknown[]) =>
     (await target.query<R>(sqlText(sql), params as unknown[] | undefined, { parsers })).rows;
 
+  const query: Queryable['query'] = (sql, params) => run(pglite, sql, params);
   return {
     kind: 'pglite',
-    query: (sql, params) => run(pglite, sql, params),
+    query,
+    control: { query },
     transaction: <T>(fn: (tx: Queryable) => Promise<T>) =>
       pglite.transaction((tx) => fn({ query: (sql, params) => run(tx, sql, params) })),
     listen: (channel, onNotify) => pglite.listen(channel, onNotify),

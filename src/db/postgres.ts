@@ -49,9 +49,12 @@ export async function openPostgres(url: string, options: PostgresOptions = {}): 
   const max = options.max ?? 20;
   const pool = new pg.Pool({ ...connectionConfig, max, connectionTimeoutMillis: CONNECT_TIMEOUT_MS });
   const copySlots = Math.max(1, Math.floor(max / 4));
-  pool.on('error', () => {
-    // An idle client lost its connection; the pool replaces it on next use.
-  });
+  const controlPool = new pg.Pool({ ...connectionConfig, max: 2, connectionTimeoutMillis: CONNECT_TIMEOUT_MS });
+  for (const p of [pool, controlPool]) {
+    p.on('error', () => {
+      // An idle client lost its connection; the pool replaces it on next use.
+    });
+  }
   await pool.query('SELECT 1');
 
   const listeners = new Map<string, Set<(payload: string) => void>>();
@@ -95,6 +98,7 @@ export async function openPostgres(url: string, options: PostgresOptions = {}): 
   return {
     kind: 'postgres',
     query: (sql, params) => run(pool, sql, params),
+    control: { query: (sql, params) => run(controlPool, sql, params) },
     async transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T> {
       const client = await checkOut(pool);
       let broken: Error | undefined;
@@ -162,7 +166,7 @@ export async function openPostgres(url: string, options: PostgresOptions = {}): 
       // The pool waits for every connection: a COPY whose reader stalled would hold one forever.
       for (const copy of copies) copy.destroy();
       await listenClient?.end().catch(() => undefined);
-      await pool.end();
+      await Promise.all([pool.end(), controlPool.end()]);
     },
   };
 }

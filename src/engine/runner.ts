@@ -360,10 +360,13 @@ export class Runner {
       return;
     }
     try {
-      const renewed = await renewLeases(this.db, this.options.owner, this.options.leaseMs, leases);
+      const renewed = await renewLeases(this.db.control, this.options.owner, this.options.leaseMs, leases);
+      const late = Date.now() - this.lastRenewal;
       this.lastRenewal = Date.now();
       for (const job of jobs) {
-        if (!renewed.has(job.key)) this.end(job, new LeaseLostError('The lease on this operation was lost to another worker.'));
+        if (renewed.has(job.key)) continue;
+        this.options.logger.warn({ id: job.operation.id, attempt: job.lease.attempt, sinceLastRenewalMs: late }, 'lost the lease of a running operation; it stops here');
+        this.end(job, new LeaseLostError('The lease on this operation was lost to another worker.'));
       }
     } catch (err) {
       this.options.logger.warn({ err }, 'renewing leases failed');

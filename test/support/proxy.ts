@@ -20,6 +20,7 @@ export async function proxyDatabase(databaseUrl: string): Promise<DatabaseProxy>
   let port = 0;
 
   const listen = async () => {
+    if (server) return;
     server = createServer((client) => {
       const upstream = new Socket();
       upstream.connect(Number(target.port || 5432), target.hostname);
