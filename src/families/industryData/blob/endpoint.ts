@@ -8,6 +8,7 @@ import type { IncomingMessage } from 'node:http';
 import { PassThrough } from 'node:stream';
 import type { Readable } from 'node:stream';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { isDatabaseUnavailable } from '../../../db/unavailable.js';
 import { serviceRoot } from '../../../graph/context.js';
 import type { Services } from '../../../graph/services.js';
 import type { BlobProperties, BlobStore, ByteRange } from '../../../storage/index.js';
@@ -30,6 +31,7 @@ import {
   missingQuery,
   notImplemented,
   permissionMismatch,
+  serverBusy,
 } from './errors.js';
 import { blockListXml, errorXml, listXml, parseBlockList } from './xml.js';
 
@@ -170,6 +172,7 @@ async function sendError(request: FastifyRequest, reply: FastifyReply, err: Blob
 function toBlobError(err: unknown, maxBytes: number): BlobError | undefined {
   if (err instanceof BlobError) return err;
   if (isStoreError(err)) return fromStoreError(err, maxBytes);
+  if (isDatabaseUnavailable(err)) return serverBusy();
   const status = (err as FastifyError | null)?.statusCode;
   if (status === 415) return new BlobError(400, 'UnsupportedHeader', 'One of the HTTP headers specified in the request is not supported.');
   if (status && status >= 400 && status < 500) return new BlobError(status, 'InvalidInput', 'One of the request inputs is not valid.');

@@ -1,5 +1,6 @@
 // Errors of the blob endpoint, answered as Azure Storage answers them: status, `x-ms-error-code`,
 // and an XML `<Error>` body (none for HEAD).
+import { OUTAGE_RETRY_AFTER_SECONDS } from '../../../db/unavailable.js';
 import { BlobStoreError } from '../../../storage/index.js';
 
 export class BlobError extends Error {
@@ -23,6 +24,12 @@ export const authenticationFailed = (detail: string) =>
     'Server failed to authenticate the request. Make sure the value of Authorization header is formed correctly including the signature.',
     { AuthenticationErrorDetail: detail },
   );
+
+/** Azure's answer while it cannot serve (here: the database is away); clients retry it on their own. */
+export const serverBusy = () =>
+  new BlobError(503, 'ServerBusy', 'The server is currently unable to receive requests. Please retry your request.', {}, {
+    'retry-after': String(OUTAGE_RETRY_AFTER_SECONDS),
+  });
 
 export const permissionMismatch = () =>
   new BlobError(403, 'AuthorizationPermissionMismatch', 'This request is not authorized to perform this operation using this permission.');
