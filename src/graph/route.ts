@@ -5,7 +5,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest, HTTPMethods, onRequestHookHandler } from 'fastify';
 import type { Permission, Principal, Verifier } from '../auth/index.js';
 import { authorize } from '../auth/index.js';
-import { GraphError } from './errors.js';
+import { GraphError, notFound } from './errors.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -53,6 +53,8 @@ function admit(request: FastifyRequest, principal: Principal, permission: Permis
     return done(err as Error);
   }
   request.principal = principal;
+  // PostgreSQL text cannot hold U+0000, so no key with one exists: refused before it reaches a query.
+  if (Object.values(request.params as Record<string, string>).some((value) => value.includes('\0'))) return done(notFound());
   done();
 }
 

@@ -20,6 +20,13 @@ const CODES: Record<number, string> = {
   503: 'serviceNotAvailable',
 };
 
+/**
+ * PostgreSQL's class 22, data exception (invalid byte sequence, untranslatable character, invalid
+ * text representation, numeric value out of range, …): a value the request carried that the
+ * database refuses. node-postgres and PGlite both carry the SQLSTATE in `code`.
+ */
+const isDataException = (err: { code?: unknown }) => typeof err.code === 'string' && /^22[0-9A-Z]{3}$/.test(err.code);
+
 /** A Fastify or validation error (bad JSON, body too large, …) as the Graph error it stands for. */
 function toGraphError(err: FastifyError, request: FastifyRequest): GraphError | undefined {
   if (err instanceof GraphError) return err;
@@ -30,6 +37,10 @@ function toGraphError(err: FastifyError, request: FastifyRequest): GraphError | 
     return new GraphError(503, 'serviceNotAvailable', 'The service is temporarily unavailable: its database cannot be reached. Retry after the time in Retry-After.', {
       headers: { 'retry-after': String(OUTAGE_RETRY_AFTER_SECONDS) },
     });
+  }
+  if (isDataException(err)) {
+    request.log.warn({ err }, 'a data exception from the database, answered 400');
+    return new GraphError(400, 'BadRequest', 'A value in the request cannot be stored or compared by the service (for example a NUL character, or a number out of range).');
   }
   if (err.validation) return new GraphError(400, 'BadRequest', `Invalid request: ${err.message}.`);
   const status = err.statusCode;

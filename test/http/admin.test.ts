@@ -41,6 +41,14 @@ describe('directory admin endpoint', () => {
     assert.equal(row!.n, smallSnapshot().users.length, 'the previous directory stays');
   });
 
+  test('a value PostgreSQL refuses (a NUL in a display name, SQLSTATE class 22) is a 400, not a 500', async () => {
+    const snapshot = smallSnapshot();
+    snapshot.users[0]!.displayName = 'a\u0000b';
+    const res = await put(snapshot, await admin());
+    assert.equal(res.status, 400);
+    assert.equal(((await res.json()) as { error: { code: string } }).error.code, 'BadRequest');
+  });
+
   test('needs Directory.ReadWrite.All and, delegated, an administrator role', async () => {
     assert.equal((await put(smallSnapshot(), await ts.token({ scopes: ['Directory.ReadWrite.All'], wids: [DirectoryRoles.globalReader] }))).status, 403);
     assert.equal((await put(smallSnapshot(), await ts.token())).status, 403);
