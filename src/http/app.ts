@@ -9,10 +9,12 @@ import { decoratePrincipal, graphRoutes } from '../graph/route.js';
 import type { Services } from '../graph/services.js';
 import { registerAdmin } from './admin.js';
 import { clientErrorHandler } from './clientError.js';
+import { answerConnect, deferContinue, frameworkErrors, refuseNonPreflight } from './early.js';
 import { registerErrorHandling } from './errors.js';
 import { registerGraphHeaders } from './headers.js';
 import { registerHealth } from './health.js';
 import { rewriteKeySegments } from './keys.js';
+import { ownEndpoints, refuser } from './refusals.js';
 import type { HttpTimeouts } from './timeouts.js';
 import { DEFAULT_TIMEOUTS, serverTimeouts } from './timeouts.js';
 
@@ -35,6 +37,8 @@ export const JSON_BODY_LIMIT = 1024 * 1024;
 export const EXPOSED_HEADERS = ['ETag', 'Location', 'Operation-Location', 'Preference-Applied', 'request-id', 'client-request-id', 'Retry-After'];
 
 export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
+  const endpoints = ownEndpoints(options.families);
+  const refuse = refuser(endpoints);
   const app: FastifyInstance = Fastify({
     ...(options.logger ? { loggerInstance: options.logger } : { logger: false }),
     // Per-request log lines cost throughput on the polling hot path; errors are still logged.
@@ -46,9 +50,12 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     routerOptions: { maxParamLength: 512, ignoreTrailingSlash: true },
     return503OnClosing: true,
     bodyLimit: JSON_BODY_LIMIT,
-    clientErrorHandler,
+    clientErrorHandler: clientErrorHandler(refuse),
+    frameworkErrors: frameworkErrors(refuse),
     ...serverTimeouts(options.timeouts ?? DEFAULT_TIMEOUTS),
   });
+  answerConnect(app.server, refuse);
+  deferContinue(app.server, endpoints);
   decoratePrincipal(app);
   registerGraphHeaders(app);
   // Graph SDKs send `Content-Type: application/json` with no body on actions such as refresh.
@@ -57,6 +64,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) =>
     body === '' ? done(null, undefined) : parseJson(request, String(body), done),
   );
+  refuseNonPreflight(app, refuse);
   await app.register(cors, {
     origin: '*',
     methods: ['GET', 'POST', 'PATCH', 'PUT', 'DELETE'],

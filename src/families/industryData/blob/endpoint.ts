@@ -499,6 +499,8 @@ export async function registerBlobEndpoint(app: FastifyInstance, services: Servi
     azureHeaders(request, reply);
     const target = await authorize(request, ctx);
     authorized.add(request);
+    // The server defers `100 Continue` here (Family.endpoint): a body is invited only once authorized.
+    if (/100-continue/i.test(header(request, 'expect') ?? '')) reply.raw.writeContinue();
     return target.name === undefined ? containerRequest(request, reply, ctx, target) : blobRequest(request, reply, ctx, target, target.name);
   };
   const methods = ['GET', 'HEAD', 'PUT', 'DELETE', 'POST', 'PATCH'] as const;
