@@ -11,9 +11,6 @@ import { documentedCodes, validateSet } from './run.js';
 import type { Target } from './target.js';
 import { startInProcess, tokens } from './target.js';
 
-const OPEN_HTTP = 'open: answered by Fastify or node before the Graph error handling (src/http), see test/fuzz/open.ts';
-const OPEN_NUL_ID = 'open: the id reaches PostgreSQL unchecked (incident remediate; PIM operations), see test/fuzz/open.ts';
-
 describe('fuzz findings', () => {
   let target: Target;
   let client: Client;
@@ -40,16 +37,16 @@ describe('fuzz findings', () => {
     assert.equal(problem, undefined, JSON.stringify(operation));
   });
 
-  test('OPTIONS without a CORS preflight (no Origin): a Graph error, not text/plain "Invalid Preflight Request"', { todo: OPEN_HTTP }, () =>
+  test('OPTIONS without a CORS preflight (no Origin): a Graph error, not text/plain "Invalid Preflight Request"', () =>
     holds({ method: 'OPTIONS', path: `${INDUSTRY}/operations`, headers: bearer() }));
 
-  test('OPTIONS on the blob endpoint without a preflight: an Azure XML error', { todo: OPEN_HTTP }, () => holds({ method: 'OPTIONS', path: `/blob/${fx.containerId}?${fx.sas}`, headers: {} }));
+  test('OPTIONS on the blob endpoint without a preflight: an Azure XML error', () => holds({ method: 'OPTIONS', path: `/blob/${fx.containerId}?${fx.sas}`, headers: {} }));
 
-  test('a malformed percent-encoding in the path (/beta/%): a Graph 400, not Fastify\'s FST_ERR_BAD_URL body', { todo: OPEN_HTTP }, () => holds({ method: 'GET', path: '/beta/%', headers: bearer() }));
+  test('a malformed percent-encoding in the path (/beta/%): a Graph 400, not Fastify\'s FST_ERR_BAD_URL body', () => holds({ method: 'GET', path: '/beta/%', headers: bearer() }));
 
-  test('a blob name that is not UTF-8 once decoded (%C3%28): an Azure XML 400', { todo: OPEN_HTTP }, () => holds({ method: 'GET', path: `/blob/${fx.containerId}/%C3%28?${fx.sas}`, headers: {} }));
+  test('a blob name that is not UTF-8 once decoded (%C3%28): an Azure XML 400', () => holds({ method: 'GET', path: `/blob/${fx.containerId}/%C3%28?${fx.sas}`, headers: {} }));
 
-  test('a key segment longer than the router allows (600 chars): a Graph error, not FST_ERR_MAX_PARAM_LENGTH', { todo: OPEN_HTTP }, () =>
+  test('a key segment longer than the router allows (600 chars): a Graph error, not FST_ERR_MAX_PARAM_LENGTH', () =>
     holds({ method: 'GET', path: `${INDUSTRY}/dataConnectors/${'a'.repeat(600)}`, headers: bearer() }));
 
   // Found at seed 2, case 83: PostgreSQL text cannot hold U+0000, and the write failed with a 500.
@@ -67,15 +64,15 @@ describe('fuzz findings', () => {
     });
   }
 
-  test('a NUL in an incident id (…/alertIncidents/%00/remediate): a Graph 404, not a 500 from PostgreSQL', { todo: OPEN_NUL_ID }, () =>
+  test('a NUL in an incident id (…/alertIncidents/%00/remediate): a Graph 404, not a 500 from PostgreSQL', () =>
     holds({ method: 'POST', path: `${PIM}/alerts/${fx.alertIds[4]}/alertIncidents/%00/remediate`, headers: { ...bearer(), 'content-type': 'application/json' }, body: Buffer.from('{}') }));
 
   for (const method of ['GET', 'HEAD']) {
-    test(`a NUL in an operation id (${method} …/roleManagementAlerts/operations/%00): a Graph 404, not a 500 (seed 20261202, case 94068)`, { todo: OPEN_NUL_ID }, () =>
+    test(`a NUL in an operation id (${method} …/roleManagementAlerts/operations/%00): a Graph 404, not a 500 (seed 20261202, case 94068)`, () =>
       holds({ method, path: `${PIM}/operations/%00`, headers: bearer() }));
   }
 
-  test('CONNECT: an answer, not a connection closed without one', { todo: OPEN_HTTP }, async () => {
+  test('CONNECT: an answer, not a connection closed without one', async () => {
     const outcome = await sendRaw(target.url, Buffer.from('CONNECT 127.0.0.1:1 HTTP/1.1\r\nHost: 127.0.0.1:1\r\n\r\n'), 10_000);
     assert.equal(judge(undefined, outcome), undefined);
   });
