@@ -3,6 +3,7 @@ import { openPglite } from './pglite.js';
 import { openPostgres } from './postgres.js';
 import { lockEmbeddedDatabase } from './lock.js';
 import { migrate } from './migrate.js';
+import { isDatabaseUnavailable } from './unavailable.js';
 
 export interface OpenOptions {
   /** `postgres://…`: a shared PostgreSQL; otherwise embedded PGlite. */
@@ -10,11 +11,17 @@ export interface OpenOptions {
   /** PGlite's data directory; in memory when absent. */
   dataDir?: string;
   poolSize?: number;
+  /**
+   * PostgreSQL: when the server does not answer (not started yet, restarting), wait and try again,
+   * calling this before each wait, instead of failing. For a service started with or before its
+   * database; commands that should fail fast leave it out.
+   */
+  onUnavailable?: (err: unknown, retryInMs: number) => void;
 }
 
 /** Opens the database and brings its schema up to date; an embedded one on disk is locked to this process. */
 export async function openDb(options: OpenOptions): Promise<Db> {
-  if (options.databaseUrl) return migrated(await openPostgres(options.databaseUrl, { max: options.poolSize }));
+  if (options.databaseUrl) return migrated(await connectPostgres(options.databaseUrl, options));
   if (!options.dataDir) return migrated(await openPglite());
   const unlock = lockEmbeddedDatabase(options.dataDir);
   try {
@@ -23,6 +30,18 @@ export async function openDb(options: OpenOptions): Promise<Db> {
   } catch (err) {
     unlock();
     throw err;
+  }
+}
+
+async function connectPostgres(url: string, options: OpenOptions): Promise<Db> {
+  for (let wait = 500; ; wait = Math.min(wait * 2, 5_000)) {
+    try {
+      return await openPostgres(url, { max: options.poolSize });
+    } catch (err) {
+      if (!options.onUnavailable || !isDatabaseUnavailable(err)) throw err;
+      options.onUnavailable(err, wait);
+      await new Promise((resolve) => setTimeout(resolve, wait));
+    }
   }
 }
 

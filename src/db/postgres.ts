@@ -23,23 +23,6 @@ export interface PostgresOptions {
   applicationName?: string;
 }
 
-/**
- * A checked-out client has no 'error' listener of the pool's: a connection the server ends while it
- * is lent (a restart, pg_terminate_backend) would raise an unhandled 'error' event and end the
- * process. The error also fails the query in flight, which is where callers see it.
- */
-async function checkOut(pool: pg.Pool): Promise<pg.PoolClient> {
-  const client = await pool.connect();
-  const onError = () => undefined;
-  client.on('error', onError);
-  const release = client.release.bind(client);
-  client.release = (err?: Error | boolean) => {
-    client.off('error', onError);
-    return release(err);
-  };
-  return client;
-}
-
 /** Bounds the wait for a connection, so that an unreachable server fails requests instead of queueing them. */
 const CONNECT_TIMEOUT_MS = 10_000;
 
@@ -54,8 +37,18 @@ export async function openPostgres(url: string, options: PostgresOptions = {}): 
     p.on('error', () => {
       // An idle client lost its connection; the pool replaces it on next use.
     });
+    // The pool listens for errors only on idle clients. A lent one whose connection the server ends
+    // (a restart, pg_terminate_backend; even in the same read as its connect) would raise an
+    // unhandled 'error' event and end the process: every client keeps a listener of its own. The
+    // error also fails the query in flight, or the next one, which is where callers see it.
+    p.on('connect', (client) => client.on('error', () => undefined));
   }
-  await pool.query('SELECT 1');
+  try {
+    await pool.query('SELECT 1');
+  } catch (err) {
+    await Promise.all([pool.end(), controlPool.end()]);
+    throw err;
+  }
 
   const listeners = new Map<string, Set<(payload: string) => void>>();
   let listenClient: pg.Client | undefined;
@@ -100,7 +93,7 @@ export async function openPostgres(url: string, options: PostgresOptions = {}): 
     query: (sql, params) => run(pool, sql, params),
     control: { query: (sql, params) => run(controlPool, sql, params) },
     async transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T> {
-      const client = await checkOut(pool);
+      const client = await pool.connect();
       let broken: Error | undefined;
       try {
         await client.query('BEGIN');
@@ -136,7 +129,7 @@ export async function openPostgres(url: string, options: PostgresOptions = {}): 
       copying++;
       let client: pg.PoolClient;
       try {
-        client = await checkOut(pool);
+        client = await pool.connect();
       } catch (err) {
         copying--;
         throw err;

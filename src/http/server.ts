@@ -58,7 +58,10 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
     ? createVerifier({ mode: 'jwks', jwksUrl: config.jwks.url, issuer: config.jwks.issuer, audience: config.jwks.audience })
     : createVerifier({ mode: 'local', key: signingKey! });
 
-  const db = await openDb(config.databaseUrl ? { databaseUrl: config.databaseUrl } : { dataDir: resolve(dataDir, 'pglite') });
+  // A shared PostgreSQL that is not up yet is waited for, as it would be once the server runs.
+  const onUnavailable = (err: unknown, retryInMs: number) =>
+    config.logger?.warn({ err: String(err), retryInMs }, 'the database does not answer yet; trying again');
+  const db = await openDb(config.databaseUrl ? { databaseUrl: config.databaseUrl, onUnavailable } : { dataDir: resolve(dataDir, 'pglite') });
   const shutdown = new AbortController();
   let app: FastifyInstance | undefined;
   const engine = new Engine(db, { ...config.engine, ...(config.logger ? { logger: config.logger } : {}) });

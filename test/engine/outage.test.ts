@@ -60,6 +60,20 @@ describe('a PostgreSQL outage', () => {
     await restored();
   });
 
+  test('a process that opens the database before it is up waits for it instead of failing', async () => {
+    await proxy.down();
+    const waits: number[] = [];
+    const opening = openDb({ databaseUrl: proxy.url, poolSize: 2, onUnavailable: (_err, ms) => waits.push(ms) });
+    await eventually(() => (waits.length >= 2 ? true : undefined), 20_000, 'two waits');
+    await proxy.up();
+    const late = await opening;
+    assert.deepEqual(await late.query('SELECT 1 AS one'), [{ one: 1 }]);
+    await late.close();
+    await restored();
+    const refused = await openDb({ databaseUrl: 'postgres://postgres@127.0.0.1:1/test' }).then(() => undefined, (e: unknown) => e);
+    assert.equal(isDatabaseUnavailable(refused), true, 'without onUnavailable the error is thrown');
+  });
+
   test('an attempt cut short by the outage resumes after it without counting as a failure', async () => {
     const engine = new Engine(db, { leaseMs: 600, pollIntervalMs: 50 });
     let attempts = 0;
