@@ -7,6 +7,7 @@ import { chownSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, 
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { isProcessAlive } from '../../src/db/lock.js';
 import pg from 'pg';
 import { onCleanup } from './cleanup.js';
 
@@ -25,15 +26,6 @@ export async function freePort(): Promise<number> {
     });
   });
 }
-
-const isAlive = (pid: number) => {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
-};
 
 function ids(user: string): { uid: number; gid: number } {
   return {
@@ -68,7 +60,7 @@ export class PgCluster {
       const root = join(tmpdir(), name);
       try {
         const pid = Number.parseInt(readFileSync(join(root, 'harness.pid'), 'utf8'), 10);
-        if (Number.isInteger(pid) && isAlive(pid)) continue;
+        if (Number.isInteger(pid) && isProcessAlive(pid)) continue;
       } catch {
         // no pid file: an unfinished cluster of a dead run
       }

@@ -13,15 +13,7 @@ export interface Variant {
   weight?: number;
 }
 
-export const ALERT_NAMES = [
-  'InvalidLicenseAlert',
-  'NoMfaOnRoleActivationAlert',
-  'RedundantAssignmentAlert',
-  'RolesAssignedOutsidePimAlert',
-  'SequentialActivationRenewalsAlert',
-  'StaleSignInAlert',
-  'TooManyGlobalAdminsAssignedToTenantAlert',
-] as const;
+export { ALERT_NAMES } from '../../src/families/roleManagementAlerts/model.js';
 
 export const alertId = (tenant: string, name: string) => `DirectoryRole_${tenant}_${name}`;
 

@@ -3,7 +3,8 @@
 import { closeSync, mkdirSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
 
-const isAlive = (pid: number) => {
+/** Whether a process of this machine with this pid runs (EPERM: it does, as another user). */
+export const isProcessAlive = (pid: number): boolean => {
   try {
     process.kill(pid, 0);
     return true;
@@ -29,7 +30,7 @@ export function lockEmbeddedDatabase(dir: string): () => void {
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
       const pid = Number.parseInt(readFileSync(path, 'utf8'), 10);
-      if (Number.isInteger(pid) && isAlive(pid)) {
+      if (Number.isInteger(pid) && isProcessAlive(pid)) {
         throw new DatabaseInUseError(
           `The embedded database in ${dir} is in use by process ${pid} (a running graph-lro serve?). It serves one process at a time: ` +
             'stop it first, import through the running server\'s admin endpoint (PUT /admin/directory), or run every process on a shared PostgreSQL (DATABASE_URL).',

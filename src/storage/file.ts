@@ -24,6 +24,7 @@ import { hostname } from 'node:os';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
+import { isProcessAlive } from '../db/lock.js';
 import { KeyedLock } from './lock.js';
 import { compareNames, Meter, newEtag, tooLarge } from './meter.js';
 import { isContainerName } from './names.js';
@@ -48,15 +49,6 @@ const TMP = '.tmp';
 const HOST = encodeURIComponent(hostname());
 /** A body file of another live owner not written to for this long is abandoned. */
 const IDLE_MS = 60 * 60 * 1000;
-
-const isAlive = (pid: number) => {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
-};
 
 /**
  * What is staged for one blob, kept in memory so that a Put Block checks the limits without
@@ -444,7 +436,7 @@ export class FileBlobStore implements BlobStore {
     for (const owner of owners.filter((o) => o !== this.owner)) {
       const dir = join(base, owner);
       const [host, pid] = owner.split('+');
-      const gone = this.exclusive || (host === HOST && !isAlive(Number(pid)));
+      const gone = this.exclusive || (host === HOST && !isProcessAlive(Number(pid)));
       const files = await readdir(dir).catch(() => []);
       for (const file of files) {
         const idle = gone || Date.now() - (await stat(join(dir, file)).catch(() => ({ mtimeMs: Date.now() }))).mtimeMs > IDLE_MS;
