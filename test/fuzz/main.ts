@@ -12,8 +12,11 @@ import { bigBody, summary, trickle } from './slow.js';
 import type { Held } from './slow.js';
 import { memoryOf, startChild, tokens } from './target.js';
 
-const { values: args } = parseArgs({
-  options: {
+const USAGE = `usage: npm run fuzz -- [--seed N] [--requests 100000] [--validations 300] [--concurrency 16]
+       [--no-slow] [--big-mb 300] [--trickle 100] [--trickle-cap 90s] [--database-url postgres://…]
+       [--case I | --validation J]   (replay one request case or one CSV set of --seed N)`;
+
+const options = {
     seed: { type: 'string' },
     requests: { type: 'string', default: '100000' },
     validations: { type: 'string', default: '300' },
@@ -25,8 +28,19 @@ const { values: args } = parseArgs({
     trickle: { type: 'string', default: '100' },
     'trickle-cap': { type: 'string', default: '90s' },
     'database-url': { type: 'string' },
-  },
-});
+    help: { type: 'boolean', default: false },
+} as const;
+let args: ReturnType<typeof parseArgs<{ options: typeof options }>>['values'];
+try {
+  args = parseArgs({ options }).values;
+} catch (err) {
+  process.stderr.write(`${(err as Error).message}\n${USAGE}\n`);
+  process.exit(2);
+}
+if (args.help) {
+  process.stdout.write(`${USAGE}\n`);
+  process.exit(0);
+}
 
 const seed = args.seed === undefined ? Math.floor(Math.random() * 2 ** 31) : Number(args.seed);
 const scale = { maxBytes: 4 * 2 ** 20 };
