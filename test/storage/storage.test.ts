@@ -7,12 +7,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { after, before, describe, test } from 'node:test';
-import type { Db } from '../../../src/db/db.js';
-import type { BlobStore } from '../../../src/storage/index.js';
-import { binaryCopyValues } from '../../../src/storage/binaryCopy.js';
-import { blobNameProblem, BlobStoreError, CHUNK_BYTES, DatabaseBlobStore, FileBlobStore } from '../../../src/storage/index.js';
-import type { TestDatabase } from '../../support/backends.js';
-import { pglite, postgres } from '../../support/backends.js';
+import type { Db } from '../../src/db/db.js';
+import type { BlobStore } from '../../src/storage/index.js';
+import { binaryCopyValues } from '../../src/storage/binaryCopy.js';
+import { blobNameProblem, BlobStoreError, CHUNK_BYTES, DatabaseBlobStore, FileBlobStore } from '../../src/storage/index.js';
+import type { TestDatabase } from '../support/backends.js';
+import { pglite, postgres } from '../support/backends.js';
 import { databaseLeftovers, fileLeftovers } from './leftovers.js';
 
 const C = '0c7e4a8e-1d2b-4f3a-9c8d-7e6f5a4b3c2d';

@@ -10,14 +10,14 @@ import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { test } from 'node:test';
-import { DatabaseBlobStore, FileBlobStore } from '../../../src/storage/index.js';
-import { eventually, postgres } from '../../support/backends.js';
+import { DatabaseBlobStore, FileBlobStore } from '../../src/storage/index.js';
+import { eventually, postgres } from '../support/backends.js';
 import { databaseLeftovers, fileLeftovers } from './leftovers.js';
 
 const CONTAINER = '0c7e4a8e-1d2b-4f3a-9c8d-7e6f5a4b3c2d';
 
 async function startUploader(...args: string[]) {
-  const child = spawn(process.execPath, ['dist/test/families/industryData/uploader.js', ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, ['dist/test/storage/uploader.js', ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
   await once(child.stdout!, 'data');
   return child;
 }

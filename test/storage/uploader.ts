@@ -2,8 +2,8 @@
 // middle of their bodies, for the suite that kills it with SIGKILL. Arguments: `file <dir>` or
 // `database <url> <leaseMs>`. It prints one line once both uploads are under way.
 import { Readable } from 'node:stream';
-import { openDb } from '../../../src/db/open.js';
-import { DatabaseBlobStore, FileBlobStore } from '../../../src/storage/index.js';
+import { openDb } from '../../src/db/open.js';
+import { DatabaseBlobStore, FileBlobStore } from '../../src/storage/index.js';
 
 const [kind, where, leaseMs] = process.argv.slice(2);
 const store = kind === 'file' ? new FileBlobStore(where!) : new DatabaseBlobStore(await openDb({ databaseUrl: where }), { leaseMs: Number(leaseMs) });
@@ -18,3 +18,5 @@ const stalled = () => {
 void store.putBlob(CONTAINER, 'killed.csv', stalled(), { maxBytes: 1024 ** 3 });
 void store.stageBlock(CONTAINER, 'killed.csv', 'AA==', stalled(), { maxBytes: 1024 ** 3, length: 10 * 1024 * 1024 });
 process.stdout.write('started\n');
+// Nothing else keeps the event loop alive (a stalled stream does not): the process waits to be killed.
+setInterval(() => undefined, 60_000);

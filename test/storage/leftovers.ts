@@ -1,8 +1,8 @@
 // What an upload may leave behind in each blob store: the suites assert there is none.
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Db } from '../../../src/db/db.js';
-import { isContainerName } from '../../../src/storage/index.js';
+import type { Db } from '../../src/db/db.js';
+import { isContainerName } from '../../src/storage/index.js';
 
 /** Chunks no blob and no staged block points at, and bodies still registered. */
 export async function databaseLeftovers(db: Db): Promise<number> {
