@@ -13,7 +13,7 @@ describe('migrations on postgres', () => {
       try {
         const applied = await Promise.all(dbs.map((db) => migrate(db)));
         const versions = migrations.map((m) => m.version);
-        assert.deepEqual(applied.flat().sort(), versions, 'every version applied by exactly one of them');
+        assert.deepEqual(applied.flat().sort((a, b) => a - b), versions, 'every version applied by exactly one of them');
         assert.deepEqual(await migrate(dbs[0]!), [], 'nothing left to apply');
         const rows = await dbs[0]!.query<{ version: number }>('SELECT version FROM schema_migrations ORDER BY version');
         assert.deepEqual(rows.map((r) => r.version), versions);

@@ -6,6 +6,7 @@ import { claimFunction } from './0006_claim_function.js';
 import { claimPath } from './0007_claim_path.js';
 import { interruptions } from './0008_interruptions.js';
 import { blobUploads } from './0009_blob_uploads.js';
+import { industryDataYears } from './0010_industry_data_years.js';
 
 export interface Migration {
   version: number;
@@ -15,4 +16,4 @@ export interface Migration {
 }
 
 /** In order; a migration once released is never edited, only followed by another. */
-export const migrations: readonly Migration[] = [operations, directory, roleManagementAlerts, industryData, claimFunction, claimPath, interruptions, blobUploads];
+export const migrations: readonly Migration[] = [operations, directory, roleManagementAlerts, industryData, claimFunction, claimPath, interruptions, blobUploads, industryDataYears];
