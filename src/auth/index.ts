@@ -19,19 +19,7 @@ export {
   parseList,
 } from './mint.js';
 export type { MintOptions } from './mint.js';
-export {
-  directoryImport,
-  industryDataConnectorsRead,
-  industryDataConnectorsUpload,
-  industryDataConnectorsWrite,
-  industryDataInboundFlowsRead,
-  industryDataInboundFlowsWrite,
-  industryDataOperationsRead,
-  industryDataSourceSystemsRead,
-  industryDataSourceSystemsWrite,
-  roleManagementAlertsRead,
-  roleManagementAlertsWrite,
-} from './permissions.js';
+export { directoryImport } from './permissions.js';
 export { authorize, isAuthorized, principalFromClaims } from './principal.js';
 export type { Permission, Principal } from './principal.js';
 export { AUTHENTICATION_OPERATIONS_READ_OTHERS_ROLES, DirectoryRoles, PIM_ALERTS_READ_ROLES, PIM_ALERTS_WRITE_ROLES } from './roles.js';

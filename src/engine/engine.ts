@@ -100,7 +100,7 @@ export class Engine {
     return listOperations(this.db, query);
   }
 
-  count(query: Pick<ListQuery, 'tenantId' | 'family' | 'where' | 'params'>): Promise<number> {
+  count(query: Pick<ListQuery, 'tenantId' | 'family' | 'where'>): Promise<number> {
     return countOperations(this.db, query);
   }
 

@@ -3,6 +3,8 @@
 import { randomUUID } from 'node:crypto';
 import type { Queryable, Row } from '../db/db.js';
 import { statement } from '../db/db.js';
+import { and, compile, raw, sql } from '../db/sql.js';
+import type { Sql } from '../db/sql.js';
 import type { CreateOperation, CreateResult, Operation, OperationStatus } from './model.js';
 
 const COLUMNS = `tenant_id, id, family, kind, odata_type, status, status_detail, resource_location,
@@ -136,29 +138,26 @@ export async function selectByKeys(q: Queryable, tenantIds: readonly string[], i
 export interface ListQuery {
   tenantId: string;
   family: string;
-  /** SQL predicate over the operations columns, with `$n` placeholders numbered after $1 and $2. */
-  where?: string;
+  /** A condition over the operations columns. */
+  where?: Sql;
   orderBy: string;
-  params: unknown[];
   limit: number;
   offset?: number;
 }
 
+const inCollection = (query: Pick<ListQuery, 'tenantId' | 'family' | 'where'>) =>
+  and([sql`tenant_id = ${query.tenantId} AND family = ${query.family}`, query.where])!;
+
 export async function listOperations(q: Queryable, query: ListQuery): Promise<Operation[]> {
-  const params = [query.tenantId, query.family, ...query.params];
   const rows = await q.query<OperationRow>(
-    `SELECT ${COLUMNS} FROM operations WHERE tenant_id = $1 AND family = $2${query.where ? ` AND (${query.where})` : ''}
-     ORDER BY ${query.orderBy} LIMIT ${Math.trunc(query.limit)}${query.offset ? ` OFFSET ${Math.trunc(query.offset)}` : ''}`,
-    params,
+    ...compile(sql`SELECT ${raw(COLUMNS)} FROM operations WHERE ${inCollection(query)}
+     ORDER BY ${raw(query.orderBy)} LIMIT ${raw(String(Math.trunc(query.limit)))}${raw(query.offset ? ` OFFSET ${Math.trunc(query.offset)}` : '')}`),
   );
   return rows.map(toOperation);
 }
 
-export async function countOperations(q: Queryable, query: Pick<ListQuery, 'tenantId' | 'family' | 'where' | 'params'>): Promise<number> {
-  const [row] = await q.query<{ n: number }>(
-    `SELECT count(*) AS n FROM operations WHERE tenant_id = $1 AND family = $2${query.where ? ` AND (${query.where})` : ''}`,
-    [query.tenantId, query.family, ...query.params],
-  );
+export async function countOperations(q: Queryable, query: Pick<ListQuery, 'tenantId' | 'family' | 'where'>): Promise<number> {
+  const [row] = await q.query<{ n: number }>(...compile(sql`SELECT count(*) AS n FROM operations WHERE ${inCollection(query)}`));
   return row?.n ?? 0;
 }
 

@@ -1,5 +1,10 @@
 import type { FastifyInstance } from 'fastify';
-import type { HandlerDefinition } from '../engine/index.js';
+import type { HandlerDefinition, Operation } from '../engine/index.js';
+import type { BoundAction } from '../graph/model/action.js';
+import type { NamedType } from '../graph/model/edm.js';
+import type { Singleton } from '../graph/model/metadata.js';
+import type { EntitySet } from '../graph/model/routes.js';
+import type { OperationsCollection } from '../graph/operations.js';
 import type { GraphRoute } from '../graph/route.js';
 import type { Services } from '../graph/services.js';
 
@@ -33,16 +38,43 @@ export interface OwnEndpoint {
   refuse(refusal: Refusal, message: string, requestId: string): RawAnswer;
 }
 
-/** A family of Graph APIs: its operation handlers and its routes (same shape in every family). */
+/**
+ * A family of Graph APIs, as the server knows it: its name, how refusals under its own endpoints
+ * are answered, and how it starts. Listed once, in families/index.ts; http/ and cli/ reach a
+ * family only through this contract.
+ */
 export interface Family {
   name: string;
+  /** Where the endpoints of `FamilyInstance.register` live and how they refuse what never reaches them. */
+  endpoint?: OwnEndpoint;
+  /** The family running in a server: called once at start, stopped with the server. */
+  start(services: Services): FamilyInstance;
+}
+
+/** What a started family serves and runs. Its state (stores, timers) lives here, never in modules. */
+export interface FamilyInstance {
+  name: string;
+  /** Where its paths hang from (`identityGovernance`, `external`): $metadata's entity container. */
+  singletons: readonly Singleton[];
+  /** Types served that no navigation declares (an operation's derived type), for $metadata. */
+  types?: readonly NamedType[];
+  /** Its entity sets: every route of each is made from the model (graph/model/routes.ts). */
+  sets: readonly EntitySet[];
+  /** Actions and functions bound to its types. */
+  actions: readonly BoundAction[];
+  /** Its operations collection (`…/operations`), served by graph/operations.ts. */
+  operations: OperationsCollection;
+  /** The engine handlers of its operation kinds. */
   handlers: Readonly<Record<string, HandlerDefinition>>;
-  routes(services: Services): GraphRoute[];
+  /** Graph routes the model does not express (a function's URL forms), if any. */
+  routes?: readonly GraphRoute[];
   /**
    * Endpoints that are not Graph routes (no bearer token, their own body parsing and errors, e.g.
    * the blob endpoint of industry data upload sessions), registered in a Fastify scope of their own.
    */
-  register?(app: FastifyInstance, services: Services): Promise<void>;
-  /** Where `register`'s endpoints live and how they refuse what never reaches them. */
-  endpoint?: OwnEndpoint;
+  register?(app: FastifyInstance): Promise<void>;
+  /** Operations to start for a newly started demo tenant (the PIM refresh), if any. */
+  demo?(tenantId: string, root: string): Promise<Operation>;
+  /** Stops its background work; the server calls it before closing the database. */
+  stop(): Promise<void>;
 }

@@ -3,4 +3,4 @@ import { industryData } from './industryData/index.js';
 import { roleManagementAlerts } from './roleManagementAlerts/index.js';
 
 export const families: readonly Family[] = [roleManagementAlerts, industryData];
-export type { Family } from './family.js';
+export type { Family, FamilyInstance } from './family.js';

@@ -2,8 +2,10 @@
 // $skip, $count, $select, and server-driven paging through @odata.nextLink with a keyset
 // $skiptoken (stable while rows are added or removed).
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { Sql } from '../db/sql.js';
+import { and } from '../db/sql.js';
 import { contextUrl, serviceRoot } from './context.js';
-import type { ExpandItem } from './odata/query.js';
+import type { ExpandItem, QueryOptions } from './odata/query.js';
 import { parseQueryOptions } from './odata/query.js';
 import type { ResourceSpec } from './odata/resource.js';
 import { makeSkiptoken, queryFingerprint, seekToSql } from './odata/skiptoken.js';
@@ -15,10 +17,10 @@ export const DEFAULT_PAGE_SIZE = 100;
 export const MAX_PAGE_SIZE = 999;
 
 export interface PageQuery {
-  /** SQL predicate; its placeholders are numbered after the source's reserved ones. */
-  where?: string;
+  /** A condition over the source's columns. */
+  where?: Sql;
+  /** The ORDER BY list (trusted text built from the spec). */
   orderBy: string;
-  params: unknown[];
   limit: number;
   offset?: number;
 }
@@ -29,30 +31,29 @@ export interface ListSource<T> {
   path: string;
   /** Path of @odata.nextLink when it differs from the context path (which writes keys as `('id')`). */
   linkPath?: string;
-  /** How many `$n` placeholders the source's own query uses before the page's (e.g. tenant, family). */
-  reservedParams: number;
   fetch(query: PageQuery): Promise<T[]>;
-  count(query: Pick<PageQuery, 'where' | 'params'>): Promise<number>;
+  count(where: Sql | undefined): Promise<number>;
   toJson(item: T, select?: readonly string[]): Record<string, unknown>;
+  /** The values a $skiptoken records of the page's last item (default: its JSON). */
+  values?(item: T): Record<string, unknown>;
+  /** Checks of the parsed options beyond the spec's (a required filter). */
+  check?(options: QueryOptions): void;
   /** The expanded navigation properties of each item of the page, appended to its JSON (`$expand`). */
   expand?(page: T[], expand: readonly ExpandItem[], root: string): Promise<Record<string, unknown>[]>;
 }
 
-const and = (parts: (string | undefined)[]) => parts.filter(Boolean).map((p) => `(${p})`).join(' AND ') || undefined;
-
 export async function listPage<T>(request: FastifyRequest, reply: FastifyReply, services: Pick<Services, 'publicUrl'>, source: ListSource<T>) {
   const query = request.query as Record<string, unknown>;
   const options = parseQueryOptions(query, source.spec, { collection: true, maxTop: MAX_PAGE_SIZE });
+  source.check?.(options);
   const maxPageSize = preferredInteger(parsePrefer(request.headers.prefer), 'odata.maxpagesize', MAX_PAGE_SIZE);
   if (maxPageSize && options.top === undefined) reply.header('preference-applied', `odata.maxpagesize=${maxPageSize}`);
   const pageSize = options.top ?? maxPageSize ?? DEFAULT_PAGE_SIZE;
 
   const sort = effectiveSort(options.orderby, source.spec);
   const fingerprint = queryFingerprint(options);
-  const params: unknown[] = new Array(source.reservedParams).fill(null);
-  const filter = options.filter ? filterToSql(options.filter, source.spec, params) : undefined;
-  const filterParams = params.slice(source.reservedParams);
-  const seek = options.skiptoken ? seekToSql(options.skiptoken, sort, source.spec, params, fingerprint) : undefined;
+  const filter = options.filter ? filterToSql(options.filter, source.spec) : undefined;
+  const seek = options.skiptoken ? seekToSql(options.skiptoken, sort, source.spec, fingerprint) : undefined;
 
   const [rows, count] = await Promise.all([
     pageSize === 0
@@ -60,11 +61,10 @@ export async function listPage<T>(request: FastifyRequest, reply: FastifyReply, 
       : source.fetch({
           where: and([filter, seek]),
           orderBy: orderByToSql(sort, source.spec),
-          params: params.slice(source.reservedParams),
           limit: pageSize + 1,
           ...(options.skiptoken ? {} : { offset: options.skip }),
         }),
-    options.count ? source.count({ where: filter, params: filterParams }) : undefined,
+    options.count ? source.count(filter) : undefined,
   ]);
   const page = rows.slice(0, pageSize);
   const root = serviceRoot(request, services.publicUrl);
@@ -73,7 +73,8 @@ export async function listPage<T>(request: FastifyRequest, reply: FastifyReply, 
   const expanded = options.expand?.length && source.expand ? await source.expand(page, options.expand, root) : undefined;
   body.value = page.map((item, i) => ({ ...source.toJson(item, options.select), ...expanded?.[i] }));
   if (rows.length > pageSize) {
-    const token = makeSkiptoken(sort, source.toJson(page.at(-1)!), fingerprint);
+    const last = page.at(-1)!;
+    const token = makeSkiptoken(sort, source.values ? source.values(last) : source.toJson(last), fingerprint);
     body['@odata.nextLink'] = nextLink(`${root}/${source.linkPath ?? source.path}`, query, token, options.top === undefined ? maxPageSize : undefined);
   }
   return body;

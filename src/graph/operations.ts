@@ -122,9 +122,8 @@ export function operationRoutes(services: Services, collection: OperationsCollec
       permission: collection.permission,
       async handler({ request, reply, principal }) {
         const options = parseQueryOptions(request.query as Record<string, unknown>, spec, { collection: true, options: ['filter'] });
-        const params: unknown[] = [null, null];
-        const where = options.filter ? filterToSql(options.filter, spec, params) : undefined;
-        const count = await services.engine.count({ ...scope(principal.tenantId), where, params: params.slice(2) });
+        const where = options.filter ? filterToSql(options.filter, spec) : undefined;
+        const count = await services.engine.count({ ...scope(principal.tenantId), ...(where ? { where } : {}) });
         return reply.type('text/plain').send(String(count));
       },
     },
@@ -156,9 +155,8 @@ export function operationRoutes(services: Services, collection: OperationsCollec
         return listPage<Operation>(request, reply, services, {
           spec,
           path: collection.path,
-          reservedParams: 2,
           fetch: (query) => services.engine.list({ ...query, ...scope(principal.tenantId) }),
-          count: (query) => services.engine.count({ ...query, ...scope(principal.tenantId) }),
+          count: (where) => services.engine.count({ ...scope(principal.tenantId), ...(where ? { where } : {}) }),
           toJson: operationJson,
         });
       },

@@ -1,3 +1,4 @@
+import type { FastifyBaseLogger } from 'fastify';
 import type { Verifier } from '../auth/index.js';
 import type { Engine } from '../engine/index.js';
 
@@ -11,4 +12,6 @@ export interface Services {
   shutdown: AbortSignal;
   /** The server's data directory (embedded database, keys, uploaded files); absent in memory-only setups. */
   dataDir?: string;
+  /** Where background work logs its errors; silent when absent. */
+  logger?: FastifyBaseLogger;
 }

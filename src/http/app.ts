@@ -4,7 +4,9 @@ import cors from '@fastify/cors';
 import Fastify, { LogController } from 'fastify';
 import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
 import type { Db } from '../db/db.js';
-import type { Family } from '../families/index.js';
+import type { Family, FamilyInstance } from '../families/index.js';
+import { modelRoutes } from '../graph/model/routes.js';
+import { operationRoutes } from '../graph/operations.js';
 import { decoratePrincipal, graphRoutes } from '../graph/route.js';
 import type { Services } from '../graph/services.js';
 import { registerAdmin } from './admin.js';
@@ -13,6 +15,7 @@ import { answerConnect, deferContinue, frameworkErrors, refuseNonPreflight } fro
 import { registerErrorHandling } from './errors.js';
 import { registerGraphHeaders } from './headers.js';
 import { registerHealth } from './health.js';
+import { registerMetadata } from './metadata.js';
 import { rewriteKeySegments } from './keys.js';
 import { ownEndpoints, refuser } from './refusals.js';
 import type { HttpTimeouts } from './timeouts.js';
@@ -22,6 +25,8 @@ export interface AppOptions {
   db: Db;
   services: Services;
   families: readonly Family[];
+  /** The families as started for this server (Family.start). */
+  instances: readonly FamilyInstance[];
   logger?: FastifyBaseLogger;
   /** Behind a reverse proxy: trust X-Forwarded-* for the URLs the service writes. */
   trustProxy?: boolean;
@@ -76,7 +81,11 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   registerErrorHandling(app);
   registerHealth(app, options.db);
   registerAdmin(app, options.db, options.services.verifier);
-  for (const family of options.families) graphRoutes(app, options.services.verifier, family.routes(options.services));
-  for (const family of options.families) if (family.register) await app.register((scope) => family.register!(scope, options.services));
+  registerMetadata(app, options.instances);
+  const { services } = options;
+  for (const family of options.instances) {
+    graphRoutes(app, services.verifier, [...operationRoutes(services, family.operations), ...modelRoutes(services, family.sets, family.actions), ...(family.routes ?? [])]);
+  }
+  for (const family of options.instances) if (family.register) await app.register((scope) => family.register!(scope));
   return app;
 }

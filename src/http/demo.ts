@@ -2,8 +2,8 @@
 // has incidents), and its alerts refreshed at every start, so they reflect today's date.
 import type { Db } from '../db/db.js';
 import { hasDirectory, seedDemoTenant } from '../directory/index.js';
-import type { Engine, Operation } from '../engine/index.js';
-import { startRefreshAll } from '../families/roleManagementAlerts/index.js';
+import type { Operation } from '../engine/index.js';
+import type { FamilyInstance } from '../families/index.js';
 
 export interface DemoConfig {
   tenantId: string;
@@ -15,13 +15,15 @@ export interface DemoState {
   tenantId: string;
   /** Whether this start seeded the directory (false: it was there already). */
   seeded: boolean;
-  /** The refresh-all operation started for the demo tenant. */
+  /** The operation started for the demo tenant (PIM alerts: refresh every alert). */
   refresh: Operation;
 }
 
-export async function startDemo(db: Db, engine: Engine, config: DemoConfig, root: string): Promise<DemoState> {
+export async function startDemo(db: Db, families: readonly FamilyInstance[], config: DemoConfig, root: string): Promise<DemoState> {
   const seeded = !(await hasDirectory(db, config.tenantId));
   if (seeded) await seedDemoTenant(db, config.tenantId, { users: config.users });
-  const { operation } = await startRefreshAll(engine, config.tenantId, root);
-  return { tenantId: config.tenantId, seeded, refresh: operation };
+  const family = families.find((f) => f.demo);
+  if (!family) throw new Error('No family starts operations for a demo tenant.');
+  const refresh = await family.demo!(config.tenantId, root);
+  return { tenantId: config.tenantId, seeded, refresh };
 }

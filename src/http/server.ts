@@ -9,7 +9,9 @@ import type { Db } from '../db/db.js';
 import { openDb } from '../db/open.js';
 import type { EngineOptions } from '../engine/index.js';
 import { Engine } from '../engine/index.js';
+import type { FamilyInstance } from '../families/index.js';
 import { families } from '../families/index.js';
+import type { Services } from '../graph/services.js';
 import { buildApp } from './app.js';
 import type { DemoConfig, DemoState } from './demo.js';
 import { startDemo } from './demo.js';
@@ -47,6 +49,8 @@ export interface RunningServer {
   /** The local signing key (absent when tokens are verified against a JWKS). */
   signingKey?: SigningKey;
   demo?: DemoState;
+  /** The families as started for this server. */
+  families: readonly FamilyInstance[];
   close(): Promise<void>;
 }
 
@@ -67,23 +71,21 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
   const engine = new Engine(db, { ...config.engine, ...(config.logger ? { logger: config.logger } : {}) });
   let url: string;
   let demo: DemoState | undefined;
+  const services: Services = { engine, verifier, publicUrl: config.publicUrl, shutdown: shutdown.signal, dataDir, logger: config.logger };
+  const instances: FamilyInstance[] = [];
+  const stopFamilies = () => Promise.all(instances.map((f) => f.stop()));
   try {
-    for (const family of families) for (const [kind, handler] of Object.entries(family.handlers)) engine.register(kind, handler);
-    app = await buildApp({
-      db,
-      families,
-      logger: config.logger,
-      trustProxy: config.trustProxy,
-      timeouts: config.timeouts,
-      services: { engine, verifier, publicUrl: config.publicUrl, shutdown: shutdown.signal, dataDir },
-    });
+    for (const family of families) instances.push(family.start(services));
+    for (const family of instances) for (const [kind, handler] of Object.entries(family.handlers)) engine.register(kind, handler);
+    app = await buildApp({ db, families, instances, logger: config.logger, trustProxy: config.trustProxy, timeouts: config.timeouts, services });
     await engine.start({ workers: config.workers ?? true });
     await app.listen({ port: config.port, host: config.host });
     url = listeningUrl(app, config);
-    if (config.demo) demo = await startDemo(db, engine, config.demo, `${(config.publicUrl ?? url).replace(/\/+$/, '')}/beta`);
+    if (config.demo) demo = await startDemo(db, instances, config.demo, `${(config.publicUrl ?? url).replace(/\/+$/, '')}/beta`);
   } catch (err) {
     shutdown.abort();
     await app?.close();
+    await stopFamilies();
     await engine.stop(0);
     await db.close();
     throw err;
@@ -92,6 +94,7 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
   return {
     url,
     demo,
+    families: instances,
     app,
     engine,
     db,
@@ -103,6 +106,7 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
         shutdown.abort();
         await app.close();
         await engine.stop(config.shutdownGraceMs ?? 10_000);
+        await stopFamilies();
         await db.close();
       })();
       return closing;

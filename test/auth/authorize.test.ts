@@ -5,18 +5,17 @@ import {
   createSigningKey,
   createVerifier,
   DirectoryRoles as R,
-  industryDataOperationsRead,
   isAuthorized,
   mintToken,
   PERSONAL_ACCOUNT_TENANT_ID,
   PIM_ALERTS_READ_ROLES,
   PIM_ALERTS_WRITE_ROLES,
   principalFromClaims,
-  roleManagementAlertsRead,
-  roleManagementAlertsWrite,
   type Permission,
   type Principal,
 } from '../../src/auth/index.js';
+import { operationsRead as industryDataOperationsRead } from '../../src/families/industryData/permissions.js';
+import { roleManagementAlertsRead, roleManagementAlertsWrite } from '../../src/families/roleManagementAlerts/permissions.js';
 import { rejects401, TENANT, throws403, USER_OID } from './helpers.js';
 
 const READ = 'RoleManagementAlert.Read.Directory';

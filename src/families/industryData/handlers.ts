@@ -7,7 +7,6 @@ import type { HandlerContext, HandlerDefinition, HandlerResult } from '../../eng
 import { PermanentError } from '../../engine/index.js';
 import type { BlobStore } from '../../storage/index.js';
 import { CONNECTORS_PATH, maxRecords, maxUploadBytes, VALIDATE_KIND } from './model.js';
-import { blobStoreOf } from './storage.js';
 import { currentSession, getConnector, setLastValidatedFiles } from './store.js';
 import type { UploadedFile, ValidationResult } from './validator/index.js';
 import { validateUpload } from './validator/index.js';
@@ -56,7 +55,7 @@ export function summary(result: ValidationResult): string {
   return `Validated ${plural(result.validatedFiles.length, 'file')}: ${plural(result.errors.length, 'error')}, ${plural(result.warnings.length, 'warning')}.`;
 }
 
-const validate: HandlerDefinition = {
+const validate = (store: BlobStore): HandlerDefinition => ({
   // A 1 GB upload takes well under a minute; the engine's default of 15 minutes would cut a slow disk short.
   timeoutMs: 60 * 60_000,
   async handle(ctx): Promise<HandlerResult> {
@@ -66,7 +65,7 @@ const validate: HandlerDefinition = {
     if (!connector) throw new PermanentError(`The data connector '${connectorId}' was deleted before its files were validated.`);
     const session = await currentSession(ctx.db, tenantId, connectorId);
     const live = session !== undefined && !session.expired;
-    const files = live ? await uploadedFiles(blobStoreOf(ctx.db), session.id) : [];
+    const files = live ? await uploadedFiles(store, session.id) : [];
     const result = await validateUpload(files, {
       format: connector.file_format_code,
       uploadSessionExists: live,
@@ -82,6 +81,7 @@ const validate: HandlerDefinition = {
       result: { validatedFiles: result.validatedFiles, errors: result.errors, warnings: result.warnings },
     };
   },
-};
+});
 
-export const handlers: Readonly<Record<string, HandlerDefinition>> = { [VALIDATE_KIND]: validate };
+/** The handlers, reading uploads from `store`. */
+export const handlers = (store: BlobStore): Readonly<Record<string, HandlerDefinition>> => ({ [VALIDATE_KIND]: validate(store) });

@@ -1,8 +1,53 @@
-import type { Family } from '../family.js';
+// Industry data (spec §4): the family as the server starts it. It opens the blob store of upload
+// sessions (files in the data directory, or the database) and sweeps it until stopped.
+import type { BlobStore } from '../../storage/index.js';
+import type { Family, FamilyInstance } from '../family.js';
+import { actions } from './actions.js';
 import { registerBlobEndpoint } from './blob/endpoint.js';
 import { blobEndpoint } from './blob/refusals.js';
+import { collections } from './collections.js';
 import { handlers } from './handlers.js';
-import { FAMILY } from './model.js';
-import { routes } from './routes.js';
+import { CONNECTORS_PATH, FAMILY, FILE_VALIDATE_PROPERTIES, INBOUND_FLOWS_PATH, OPERATIONS_PATH, SOURCE_SYSTEMS_PATH, YEARS_PATH } from './model.js';
+import { operationsRead } from './permissions.js';
+import { uploadSessionRoutes } from './routes.js';
+import { externalType, fileValidateOperationType } from './schema.js';
+import { openBlobStore, startSweeping } from './storage.js';
 
-export const industryData: Family = { name: FAMILY, handlers, routes, register: registerBlobEndpoint, endpoint: blobEndpoint };
+/** The family in a server, with the blob store it opened. */
+export interface IndustryDataInstance extends FamilyInstance {
+  store: BlobStore;
+}
+
+/** The blob store of the industry data family running in `server`. */
+export function blobStoreOf(server: { families: readonly FamilyInstance[] }): BlobStore {
+  return (server.families.find((f) => f.name === FAMILY) as IndustryDataInstance).store;
+}
+
+export const industryData: Family = {
+  name: FAMILY,
+  endpoint: blobEndpoint,
+  start(services): IndustryDataInstance {
+    const db = services.engine.db;
+    const store = openBlobStore(db, services.dataDir);
+    const stopSweeping = startSweeping(db, store, (err) => services.logger?.warn({ err }, 'industry data: sweeping upload containers failed'));
+    const c = collections(store, services.logger);
+    return {
+      name: FAMILY,
+      store,
+      singletons: [{ name: 'external', type: externalType }],
+      types: [fileValidateOperationType],
+      sets: [
+        { path: SOURCE_SYSTEMS_PATH, collection: c.sourceSystems },
+        { path: CONNECTORS_PATH, collection: c.connectors },
+        { path: INBOUND_FLOWS_PATH, collection: c.inboundFlows },
+        { path: YEARS_PATH, collection: c.years },
+      ],
+      actions,
+      operations: { family: FAMILY, path: OPERATIONS_PATH, permission: operationsRead, derivedProperties: FILE_VALIDATE_PROPERTIES },
+      handlers: handlers(store),
+      routes: uploadSessionRoutes(services, store),
+      register: (app) => registerBlobEndpoint(app, services, store),
+      stop: async () => stopSweeping(),
+    };
+  },
+};

@@ -10,6 +10,7 @@ export const ROOT_PATH = 'external/industryData';
 export const SOURCE_SYSTEMS_PATH = `${ROOT_PATH}/sourceSystems`;
 export const CONNECTORS_PATH = `${ROOT_PATH}/dataConnectors`;
 export const INBOUND_FLOWS_PATH = `${ROOT_PATH}/inboundFlows`;
+export const YEARS_PATH = `${ROOT_PATH}/years`;
 export const OPERATIONS_PATH = `${ROOT_PATH}/operations`;
 
 const NS = 'microsoft.graph.industryData';

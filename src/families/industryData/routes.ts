@@ -1,28 +1,30 @@
-// Every route of the family (spec §4): source systems, data connectors (with getUploadSession
-// and validate), inbound flows, and the operations validate creates.
-import { industryDataOperationsRead } from '../../auth/index.js';
-import { operationRoutes } from '../../graph/operations.js';
+// getUploadSession in every form of spec §4.2 (the model's function routes know one): one, two or
+// three segments after the connector's id, parsed by uploadSession.ts.
+import { badRequest, notFound } from '../../graph/errors.js';
 import type { GraphRoute } from '../../graph/route.js';
+import { serviceRoot } from '../../graph/context.js';
 import type { Services } from '../../graph/services.js';
-import { FAMILY, FILE_VALIDATE_PROPERTIES, OPERATIONS_PATH } from './model.js';
-import { connectorRoutes } from './routes/dataConnectors.js';
-import { inboundFlowRoutes } from './routes/inboundFlows.js';
-import { sourceSystemRoutes } from './routes/sourceSystems.js';
-import { bindBlobStore, startSweeping } from './storage.js';
+import type { BlobStore } from '../../storage/index.js';
+import { CONNECTORS_PATH } from './model.js';
+import { connectorsUpload } from './permissions.js';
+import { parseGetUploadSession, uploadSession } from './uploadSession.js';
 
-export function routes(services: Services): GraphRoute[] {
-  // The store is chosen here, where the data directory is known; the handlers find it by database.
-  const store = bindBlobStore(services.engine.db, services.dataDir);
-  startSweeping(services.engine.db, store, services.shutdown, () => undefined);
-  return [
-    ...operationRoutes(services, {
-      family: FAMILY,
-      path: OPERATIONS_PATH,
-      permission: industryDataOperationsRead,
-      derivedProperties: FILE_VALIDATE_PROPERTIES,
+export function uploadSessionRoutes(services: Services, store: BlobStore): GraphRoute[] {
+  return [':a', ':a/:b', ':a/:b/:c'].map(
+    (segments): GraphRoute => ({
+      method: 'GET',
+      url: `/beta/${CONNECTORS_PATH}/:id/${segments}`,
+      permission: connectorsUpload,
+      async handler({ request, principal }) {
+        const params = request.params as Record<string, string>;
+        const call = parseGetUploadSession([params.a, params.b, params.c].filter((s): s is string => s !== undefined), request.query as Record<string, unknown>);
+        if (!call) throw badRequest(`Resource not found for the segment '${params.c ?? params.b ?? params.a ?? ''}'.`);
+        const id = params.id ?? '';
+        const scope = { db: services.engine.db, tenantId: principal.tenantId };
+        const session = await uploadSession(scope, store, serviceRoot(request, services.publicUrl), id, call.reset, request.log);
+        if (!session) throw notFound(`No data connector with id '${id}' was found.`);
+        return session;
+      },
     }),
-    ...sourceSystemRoutes(services),
-    ...connectorRoutes(services),
-    ...inboundFlowRoutes(services),
-  ];
+  );
 }

@@ -10,22 +10,12 @@ import type { BlobStore } from '../../storage/index.js';
 import { DatabaseBlobStore, FileBlobStore } from '../../storage/index.js';
 import { endExpiredSessions, liveSessions } from './store.js';
 
-const stores = new WeakMap<Db, BlobStore>();
-
-/** The store for this database, chosen once (the routes call this first; handlers find it by their ctx.db). */
-export function bindBlobStore(db: Db, dataDir?: string, env: NodeJS.ProcessEnv = process.env): BlobStore {
-  let store = stores.get(db);
-  if (!store) {
-    const embedded = db.kind === 'pglite' && dataDir ? join(dataDir, 'blobs') : undefined;
-    const dir = env.GRAPH_LRO_BLOB_DIR || embedded;
-    store = dir ? new FileBlobStore(dir, { exclusive: dir === embedded }) : new DatabaseBlobStore(db);
-    stores.set(db, store);
-  }
-  return store;
+/** The store a server on `db` (with its data directory) keeps uploads in; the family opens it once, at start. */
+export function openBlobStore(db: Db, dataDir?: string, env: NodeJS.ProcessEnv = process.env): BlobStore {
+  const embedded = db.kind === 'pglite' && dataDir ? join(dataDir, 'blobs') : undefined;
+  const dir = env.GRAPH_LRO_BLOB_DIR || embedded;
+  return dir ? new FileBlobStore(dir, { exclusive: dir === embedded }) : new DatabaseBlobStore(db);
 }
-
-/** The store bound to `db`; on a database no route was built for, the choice without a data directory. */
-export const blobStoreOf = (db: Db): BlobStore => bindBlobStore(db);
 
 /**
  * Ends sessions whose container expired and empties their containers, and containers no session
@@ -55,14 +45,13 @@ const ABANDONED_INTERVAL_MS = 30_000;
 
 /**
  * Removes abandoned bodies at once and every 30 s; sweeps containers a minute after start, then
- * every 10 minutes; until `stop` aborts.
+ * every 10 minutes; until the returned function stops it.
  */
-export function startSweeping(db: Db, store: BlobStore, stop: AbortSignal, onError: (err: unknown) => void): void {
-  if (stop.aborted) return;
+export function startSweeping(db: Db, store: BlobStore, onError: (err: unknown) => void): () => void {
   const discard = () => void store.discardAbandoned().catch(onError);
   const sweep = () => void sweepContainers(db, store).catch(onError);
   discard();
   const timers = [setTimeout(sweep, 60_000), setInterval(sweep, SWEEP_INTERVAL_MS), setInterval(discard, ABANDONED_INTERVAL_MS)];
   for (const timer of timers) timer.unref();
-  stop.addEventListener('abort', () => timers.forEach(clearTimeout), { once: true });
+  return () => timers.forEach(clearTimeout);
 }

@@ -1,12 +1,11 @@
-// The family's SQL: source systems, connectors, inbound flows and upload sessions, per tenant;
-// and the key that signs upload URLs. Page queries come from graph/list.ts: their placeholders
-// start after the tenant ($1).
+// The family's SQL: source systems, connectors, inbound flows, years and upload sessions, per
+// tenant; and the key that signs upload URLs. Each collection's rows are a relation (`…Rows`) the
+// generic routes page, filter and count.
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { Db, Queryable, Row } from '../../db/db.js';
-import type { PageQuery } from '../../graph/list.js';
+import type { Sql } from '../../db/sql.js';
+import { raw, sql } from '../../db/sql.js';
 import { CONTAINER_TTL_MS } from './model.js';
-
-export type Page = Pick<PageQuery, 'where' | 'params'> & Partial<Pick<PageQuery, 'orderBy' | 'limit' | 'offset'>>;
 
 export interface UserMatchingSetting {
   matchTarget: { code: string } | null;
@@ -51,15 +50,6 @@ export interface SessionRow extends Row {
   expired: boolean;
 }
 
-const where = (page: Page) => (page.where ? ` AND (${page.where})` : '');
-const tail = (page: Page) =>
-  `${page.orderBy ? ` ORDER BY ${page.orderBy}` : ''}${page.limit !== undefined ? ` LIMIT ${Math.trunc(page.limit)}` : ''}${page.offset ? ` OFFSET ${Math.trunc(page.offset)}` : ''}`;
-
-async function count(q: Queryable, table: string, tenantId: string, page: Page): Promise<number> {
-  const [row] = await q.query<{ n: number }>(`SELECT count(*)::int AS n FROM ${table} WHERE tenant_id = $1${where(page)}`, [tenantId, ...page.params]);
-  return row?.n ?? 0;
-}
-
 /** PostgreSQL's foreign_key_violation: a row still refers to the one deleted. */
 export const isForeignKeyViolation = (err: unknown) => (err as { code?: string } | null)?.code === '23503';
 
@@ -68,18 +58,10 @@ export const isForeignKeyViolation = (err: unknown) => (err as { code?: string }
 const SOURCE_SYSTEMS = 'industry_data_source_systems';
 const SOURCE_SYSTEM_COLUMNS = 'id, display_name, vendor, user_matching_settings';
 
-export const listSourceSystems = (q: Queryable, tenantId: string, page: Page) =>
-  q.query<SourceSystemRow>(`SELECT ${SOURCE_SYSTEM_COLUMNS} FROM ${SOURCE_SYSTEMS} WHERE tenant_id = $1${where(page)}${tail(page)}`, [tenantId, ...page.params]);
+export const sourceSystemRows = (tenantId: string): Sql => sql`SELECT ${raw(SOURCE_SYSTEM_COLUMNS)} FROM ${raw(SOURCE_SYSTEMS)} WHERE tenant_id = ${tenantId}`;
 
-export const countSourceSystems = (q: Queryable, tenantId: string, page: Page) => count(q, SOURCE_SYSTEMS, tenantId, page);
-
-export async function getSourceSystems(q: Queryable, tenantId: string, ids: readonly string[]): Promise<Map<string, SourceSystemRow>> {
-  const rows = await q.query<SourceSystemRow>(`SELECT ${SOURCE_SYSTEM_COLUMNS} FROM ${SOURCE_SYSTEMS} WHERE tenant_id = $1 AND id = ANY($2::text[])`, [tenantId, [...ids]]);
-  return new Map(rows.map((r) => [r.id, r]));
-}
-
-export async function getSourceSystem(q: Queryable, tenantId: string, id: string): Promise<SourceSystemRow | undefined> {
-  return (await getSourceSystems(q, tenantId, [id])).get(id);
+async function sourceSystemExists(q: Queryable, tenantId: string, id: string): Promise<boolean> {
+  return (await q.query(`SELECT 1 FROM ${SOURCE_SYSTEMS} WHERE tenant_id = $1 AND id = $2`, [tenantId, id])).length > 0;
 }
 
 export interface SourceSystemFields {
@@ -143,10 +125,7 @@ export async function deleteSourceSystem(db: Db, tenantId: string, id: string): 
 const CONNECTORS = 'industry_data_connectors';
 const CONNECTOR_COLUMNS = 'id, display_name, file_format_code, source_system_id, last_validated_files';
 
-export const listConnectors = (q: Queryable, tenantId: string, page: Page) =>
-  q.query<ConnectorRow>(`SELECT ${CONNECTOR_COLUMNS} FROM ${CONNECTORS} WHERE tenant_id = $1${where(page)}${tail(page)}`, [tenantId, ...page.params]);
-
-export const countConnectors = (q: Queryable, tenantId: string, page: Page) => count(q, CONNECTORS, tenantId, page);
+export const connectorRows = (tenantId: string): Sql => sql`SELECT ${raw(CONNECTOR_COLUMNS)} FROM ${raw(CONNECTORS)} WHERE tenant_id = ${tenantId}`;
 
 export async function getConnector(q: Queryable, tenantId: string, id: string): Promise<ConnectorRow | undefined> {
   const [row] = await q.query<ConnectorRow>(`SELECT ${CONNECTOR_COLUMNS} FROM ${CONNECTORS} WHERE tenant_id = $1 AND id = $2`, [tenantId, id]);
@@ -178,7 +157,7 @@ export async function insertConnector(q: Queryable, tenantId: string, fields: Co
 /** 'missing' when there is no such connector, 'noSourceSystem' when the one to bind does not exist. */
 export async function updateConnector(q: Queryable, tenantId: string, id: string, fields: Partial<ConnectorFields>): Promise<'updated' | 'missing' | 'noSourceSystem'> {
   try {
-    if (fields.sourceSystemId !== undefined && !(await getSourceSystem(q, tenantId, fields.sourceSystemId))) return 'noSourceSystem';
+    if (fields.sourceSystemId !== undefined && !(await sourceSystemExists(q, tenantId, fields.sourceSystemId))) return 'noSourceSystem';
     const rows = await q.query(
       `UPDATE ${CONNECTORS} SET display_name = COALESCE($3, display_name), file_format_code = COALESCE($4, file_format_code),
          source_system_id = COALESCE($5, source_system_id)
@@ -222,15 +201,8 @@ export async function setLastValidatedFiles(q: Queryable, tenantId: string, id: 
 const FLOWS = 'industry_data_inbound_flows';
 const FLOW_COLUMNS = 'id, display_name, data_domain, effective_at, expires_at, connector_id, year_id';
 
-export const listInboundFlows = (q: Queryable, tenantId: string, page: Page) =>
-  q.query<InboundFlowRow>(`SELECT ${FLOW_COLUMNS} FROM ${FLOWS} WHERE tenant_id = $1${where(page)}${tail(page)}`, [tenantId, ...page.params]);
-
-export const countInboundFlows = (q: Queryable, tenantId: string, page: Page) => count(q, FLOWS, tenantId, page);
-
-export async function getInboundFlow(q: Queryable, tenantId: string, id: string): Promise<InboundFlowRow | undefined> {
-  const [row] = await q.query<InboundFlowRow>(`SELECT ${FLOW_COLUMNS} FROM ${FLOWS} WHERE tenant_id = $1 AND id = $2`, [tenantId, id]);
-  return row;
-}
+export const inboundFlowRows = (tenantId: string): Sql =>
+  sql`SELECT ${raw(FLOW_COLUMNS)} FROM ${raw(FLOWS)} WHERE tenant_id = ${tenantId}`;
 
 export interface InboundFlowFields {
   displayName: string;
@@ -257,8 +229,86 @@ export async function insertInboundFlow(q: Queryable, tenantId: string, fields: 
   }
 }
 
+/** 'missing' when there is no such flow, 'noConnector' when the one to bind does not exist. */
+export async function updateInboundFlow(q: Queryable, tenantId: string, id: string, fields: Partial<InboundFlowFields>): Promise<'updated' | 'missing' | 'noConnector'> {
+  try {
+    const rows = await q.query(
+      `UPDATE ${FLOWS} SET display_name = COALESCE($3, display_name), data_domain = COALESCE($4, data_domain),
+         effective_at = COALESCE($5, effective_at), expires_at = CASE WHEN $6::boolean THEN $7::timestamptz ELSE expires_at END,
+         connector_id = COALESCE($8, connector_id), year_id = CASE WHEN $9::boolean THEN $10 ELSE year_id END
+       WHERE tenant_id = $1 AND id = $2 RETURNING id`,
+      [
+        tenantId,
+        id,
+        fields.displayName ?? null,
+        fields.dataDomain ?? null,
+        fields.effectiveDateTime ?? null,
+        fields.expirationDateTime !== undefined,
+        fields.expirationDateTime ?? null,
+        fields.connectorId ?? null,
+        fields.yearId !== undefined,
+        fields.yearId ?? null,
+      ],
+    );
+    return rows.length ? 'updated' : 'missing';
+  } catch (err) {
+    if (isForeignKeyViolation(err)) return 'noConnector';
+    throw err;
+  }
+}
+
 export async function deleteInboundFlow(q: Queryable, tenantId: string, id: string): Promise<boolean> {
   return (await q.query(`DELETE FROM ${FLOWS} WHERE tenant_id = $1 AND id = $2 RETURNING id`, [tenantId, id])).length === 1;
+}
+
+// ---- years ----
+
+export interface YearRow extends Row {
+  id: string;
+  display_name: string;
+  start_date: string;
+  end_date: string;
+  year_code: string;
+}
+
+export interface YearFields {
+  displayName: string;
+  startDate: string;
+  endDate: string;
+  yearCode: string;
+}
+
+const YEARS = 'industry_data_years';
+const YEAR_COLUMNS = 'id, display_name, start_date::text AS start_date, end_date::text AS end_date, year_code';
+
+export const yearRows = (tenantId: string): Sql => sql`SELECT ${raw(YEAR_COLUMNS)} FROM ${raw(YEARS)} WHERE tenant_id = ${tenantId}`;
+
+export async function insertYear(q: Queryable, tenantId: string, fields: YearFields): Promise<YearRow> {
+  const [row] = await q.query<YearRow>(
+    `INSERT INTO ${YEARS} (tenant_id, id, display_name, start_date, end_date, year_code) VALUES ($1, $2, $3, $4, $5, $6) RETURNING ${YEAR_COLUMNS}`,
+    [tenantId, randomUUID(), fields.displayName, fields.startDate, fields.endDate, fields.yearCode],
+  );
+  return row!;
+}
+
+export async function updateYear(q: Queryable, tenantId: string, id: string, fields: Partial<YearFields>): Promise<boolean> {
+  const rows = await q.query(
+    `UPDATE ${YEARS} SET display_name = COALESCE($3, display_name), start_date = COALESCE($4::date, start_date),
+       end_date = COALESCE($5::date, end_date), year_code = COALESCE($6, year_code)
+     WHERE tenant_id = $1 AND id = $2 RETURNING id`,
+    [tenantId, id, fields.displayName ?? null, fields.startDate ?? null, fields.endDate ?? null, fields.yearCode ?? null],
+  );
+  return rows.length === 1;
+}
+
+/** Inbound flows bound to the year keep it (their ids answered). */
+export async function deleteYear(db: Db, tenantId: string, id: string): Promise<DeleteOutcome> {
+  return db.transaction(async (tx) => {
+    const users = await tx.query<{ id: string }>(`SELECT id FROM ${FLOWS} WHERE tenant_id = $1 AND year_id = $2 ORDER BY id LIMIT 10 FOR UPDATE`, [tenantId, id]);
+    if (users.length) return { deleted: false, usedBy: users.map((u) => u.id) };
+    const rows = await tx.query(`DELETE FROM ${YEARS} WHERE tenant_id = $1 AND id = $2 RETURNING id`, [tenantId, id]);
+    return rows.length ? { deleted: true } : { deleted: false };
+  });
 }
 
 // ---- upload sessions ----

@@ -1,35 +1,34 @@
 // The connector's function and action: getUploadSession (a container URL signed like an Azure
-// SAS, spec §4.3) and validate (a fileValidateOperation, spec §4.4).
-import type { Principal } from '../../../auth/index.js';
-import type { Operation } from '../../../engine/index.js';
-import { badRequest } from '../../../graph/errors.js';
-import type { Services } from '../../../graph/services.js';
+// SAS, spec §4.3), answered in every URL form clients use, and validate (a fileValidateOperation,
+// spec §4.4).
 import type { FastifyBaseLogger } from 'fastify';
-import type { ValidateInput } from '../handlers.js';
-import { BLOB_PREFIX, FAMILY, SESSION_TTL_MS, TYPES, VALIDATE_KIND, validateDedupeKey } from '../model.js';
-import { uploadSessionJson } from '../resources.js';
-import { keyOf, SAS_PERMISSIONS, signSas } from '../sas.js';
-import { blobStoreOf } from '../storage.js';
-import { openSession } from '../store.js';
-import type { ConnectorRow } from '../store.js';
+import type { Operation } from '../../engine/index.js';
+import { badRequest } from '../../graph/errors.js';
+import type { Scope } from '../../graph/model/collection.js';
+import type { Services } from '../../graph/services.js';
+import type { BlobStore } from '../../storage/index.js';
+import type { ValidateInput } from './handlers.js';
+import { BLOB_PREFIX, FAMILY, SESSION_TTL_MS, TYPES, VALIDATE_KIND, validateDedupeKey } from './model.js';
+import { keyOf, SAS_PERMISSIONS, signSas } from './sas.js';
+import type { ConnectorRow, SessionRow } from './store.js';
+import { openSession } from './store.js';
 
 /** `https://host` of a service root `https://host/beta`. */
 export const originOf = (root: string) => root.replace(/\/beta$/, '');
 
 /** Creates the validation of the connector's current upload, or answers the one already running. */
-export async function startValidation(services: Services, principal: Principal, root: string, connectorId: string): Promise<Operation | undefined> {
-  const db = services.engine.db;
-  return db.transaction(async (tx) => {
+export async function startValidation(services: Services, scope: Scope, root: string, connectorId: string): Promise<Operation | undefined> {
+  return scope.db.transaction(async (tx) => {
     // The connector is locked until the operation is committed: a delete waits, then the handler finds it gone.
     const [connector] = await tx.query<Pick<ConnectorRow, 'id' | 'last_validated_files'>>(
       'SELECT id, last_validated_files FROM industry_data_connectors WHERE tenant_id = $1 AND id = $2 FOR SHARE',
-      [principal.tenantId, connectorId],
+      [scope.tenantId, connectorId],
     );
     if (!connector) return undefined;
     const input: ValidateInput = { connectorId, root, previousFiles: connector.last_validated_files ?? [] };
     const { operation } = await services.engine.create(
       {
-        tenantId: principal.tenantId,
+        tenantId: scope.tenantId,
         family: FAMILY,
         kind: VALIDATE_KIND,
         dedupeKey: validateDedupeKey(connectorId),
@@ -85,18 +84,27 @@ export function parseGetUploadSession(segments: readonly string[], query: Record
   return { reset: reset ?? false };
 }
 
+/** `microsoft.graph.industryData.fileUploadSession` (spec §4.3). */
+function uploadSessionJson(session: SessionRow, sessionUrl: string, sessionExpiresAt: Date): Record<string, unknown> {
+  return {
+    containerExpirationDateTime: session.container_expires_at,
+    containerId: session.id,
+    sessionExpirationDateTime: sessionExpiresAt.toISOString(),
+    sessionUrl,
+  };
+}
+
 /** The fileUploadSession of the connector (a new one when `reset` or expired); undefined when there is no such connector. */
-export async function uploadSession(services: Services, principal: Principal, root: string, connectorId: string, reset: boolean, log: FastifyBaseLogger) {
-  const db = services.engine.db;
-  const opened = await openSession(db, principal.tenantId, connectorId, reset);
+export async function uploadSession(scope: Scope, store: BlobStore, root: string, connectorId: string, reset: boolean, log: FastifyBaseLogger) {
+  const { db } = scope;
+  const opened = await openSession(db, scope.tenantId, connectorId, reset);
   if (!opened) return undefined;
   // The ended sessions' URLs already fail (their rows are gone); their files go now, or at the next sweep.
-  const store = blobStoreOf(db);
   for (const id of opened.ended) await store.deleteContainer(id).catch((err: unknown) => log.warn({ err, container: id }, 'could not empty an ended upload container'));
   const { session } = opened;
   const until = Math.min(Date.now() + SESSION_TTL_MS, Date.parse(session.container_expires_at));
   const expiresAt = new Date(Math.floor(until / 1000) * 1000);
-  const sas = signSas(await keyOf(db), { containerId: session.id, tenantId: principal.tenantId, connectorId, permissions: SAS_PERMISSIONS, expiresAt });
+  const sas = signSas(await keyOf(db), { containerId: session.id, tenantId: scope.tenantId, connectorId, permissions: SAS_PERMISSIONS, expiresAt });
   return {
     '@odata.context': `${root}/$metadata#${TYPES.fileUploadSession}`,
     ...uploadSessionJson(session, `${originOf(root)}${BLOB_PREFIX}/${session.id}?${sas}`, expiresAt),

@@ -3,7 +3,8 @@
 // a missing row reads as the defaults, so nothing is written when a tenant first reads them.
 import { randomUUID } from 'node:crypto';
 import type { Db, Queryable, Row } from '../../db/db.js';
-import type { PageQuery } from '../../graph/list.js';
+import type { Sql } from '../../db/sql.js';
+import { compile, sql } from '../../db/sql.js';
 import type { AlertName, Settings } from './model.js';
 import { ALERT_NAMES, CONFIGURATION_TYPES, DEFAULT_IS_ENABLED, DEFINITIONS, NEVER, SCOPE_ID, SCOPE_TYPE } from './model.js';
 import { REMEDIATIONS } from './remediation.js';
@@ -44,32 +45,6 @@ export interface IncidentRow extends Row {
   tenant_license_status: string | null;
 }
 
-/** A page query as list.ts builds it; its placeholders start after the view's two. */
-export type Page = Pick<PageQuery, 'where' | 'params'> & Partial<Pick<PageQuery, 'orderBy' | 'limit' | 'offset'>>;
-
-// $1 tenant id, $2 the alert names. One row per alert: the alert's state and its configuration.
-const ALERT_VIEW = `
-  SELECT '${SCOPE_TYPE}_' || $1::text || '_' || n.name AS id, n.name AS alert_name,
-    '${SCOPE_ID}'::text AS scope_id, '${SCOPE_TYPE}'::text AS scope_type,
-    COALESCE(s.incident_count, 0) AS incident_count,
-    COALESCE(s.is_active, false) AS is_active,
-    COALESCE(s.last_modified_at, '${NEVER}'::timestamptz) AS last_modified_at,
-    COALESCE(s.last_scanned_at, '${NEVER}'::timestamptz) AS last_scanned_at,
-    COALESCE(c.is_enabled, ${DEFAULT_IS_ENABLED}) AS is_enabled,
-    c.duration_ms, c.global_admin_count_threshold, c.global_admin_percentage_threshold,
-    c.activation_count_threshold, c.activation_interval_ms
-  FROM unnest($2::text[]) AS n(name)
-  LEFT JOIN role_alert_states s ON s.tenant_id = $1 AND s.alert_name = n.name
-  LEFT JOIN role_alert_configurations c ON c.tenant_id = $1 AND c.alert_name = n.name`;
-
-// $1 tenant id, $2 the definitions' filterable facts as JSON (texts come from code, not input).
-const DEFINITION_VIEW = `
-  SELECT '${SCOPE_TYPE}_' || $1::text || '_' || d.name AS id, d.name AS alert_name,
-    d.display_name, d.description, d.severity_level, d.security_impact, d.mitigation_steps, d.how_to_prevent,
-    d.is_remediatable, d.is_configurable, '${SCOPE_ID}'::text AS scope_id, '${SCOPE_TYPE}'::text AS scope_type
-  FROM jsonb_to_recordset($2::jsonb) AS d(name text, display_name text, description text, severity_level text,
-    security_impact text, mitigation_steps text, how_to_prevent text, is_remediatable boolean, is_configurable boolean)`;
-
 const DEFINITIONS_JSON = JSON.stringify(
   ALERT_NAMES.map((name) => {
     const d = DEFINITIONS[name];
@@ -87,35 +62,33 @@ const DEFINITIONS_JSON = JSON.stringify(
   }),
 );
 
-const where = (page: Page) => (page.where ? ` WHERE ${page.where}` : '');
-const tail = (page: Page) =>
-  `${page.orderBy ? ` ORDER BY ${page.orderBy}` : ''}${page.limit !== undefined ? ` LIMIT ${Math.trunc(page.limit)}` : ''}${page.offset ? ` OFFSET ${Math.trunc(page.offset)}` : ''}`;
+/** One row per alert of `names`: the alert's state and its configuration (defaults where the tenant has no row). */
+export const alertRows = (tenantId: string, names: readonly AlertName[] = ALERT_NAMES): Sql => sql`
+  SELECT ${`${SCOPE_TYPE}_${tenantId}_`}::text || n.name AS id, n.name AS alert_name,
+    ${SCOPE_ID}::text AS scope_id, ${SCOPE_TYPE}::text AS scope_type,
+    COALESCE(s.incident_count, 0) AS incident_count,
+    COALESCE(s.is_active, false) AS is_active,
+    COALESCE(s.last_modified_at, ${NEVER}::timestamptz) AS last_modified_at,
+    COALESCE(s.last_scanned_at, ${NEVER}::timestamptz) AS last_scanned_at,
+    COALESCE(c.is_enabled, ${DEFAULT_IS_ENABLED}::boolean) AS is_enabled,
+    c.duration_ms, c.global_admin_count_threshold, c.global_admin_percentage_threshold,
+    c.activation_count_threshold, c.activation_interval_ms
+  FROM unnest(${[...names]}::text[]) AS n(name)
+  LEFT JOIN role_alert_states s ON s.tenant_id = ${tenantId} AND s.alert_name = n.name
+  LEFT JOIN role_alert_configurations c ON c.tenant_id = ${tenantId} AND c.alert_name = n.name`;
 
-async function count(q: Queryable, view: string, reserved: unknown[], page: Page): Promise<number> {
-  const [row] = await q.query<{ n: number }>(`SELECT count(*)::int AS n FROM (${view}) v${where(page)}`, [...reserved, ...page.params]);
-  return row?.n ?? 0;
-}
-
-// ---- alerts and configurations (one row each per alert name) ----
-
-export const listAlerts = (q: Queryable, tenantId: string, page: Page) =>
-  q.query<AlertRow>(`SELECT * FROM (${ALERT_VIEW}) v${where(page)}${tail(page)}`, [tenantId, ALERT_NAMES, ...page.params]);
-
-export const countAlerts = (q: Queryable, tenantId: string, page: Page) => count(q, ALERT_VIEW, [tenantId, ALERT_NAMES], page);
+/** The definitions, static texts from code (never input) as a relation the query options read. */
+export const definitionRows = (tenantId: string): Sql => sql`
+  SELECT ${`${SCOPE_TYPE}_${tenantId}_`}::text || d.name AS id, d.name AS alert_name,
+    d.display_name, d.description, d.severity_level, d.security_impact, d.mitigation_steps, d.how_to_prevent,
+    d.is_remediatable, d.is_configurable, ${SCOPE_ID}::text AS scope_id, ${SCOPE_TYPE}::text AS scope_type
+  FROM jsonb_to_recordset(${DEFINITIONS_JSON}::jsonb) AS d(name text, display_name text, description text, severity_level text,
+    security_impact text, mitigation_steps text, how_to_prevent text, is_remediatable boolean, is_configurable boolean)`;
 
 export async function getAlert(q: Queryable, tenantId: string, name: AlertName): Promise<AlertRow> {
-  const [row] = await q.query<AlertRow>(`SELECT * FROM (${ALERT_VIEW}) v`, [tenantId, [name]]);
+  const [row] = await q.query<AlertRow>(...compile(alertRows(tenantId, [name])));
   return row!;
 }
-
-export const listDefinitions = (q: Queryable, tenantId: string, page: Page) =>
-  q.query<{ id: string; alert_name: AlertName }>(`SELECT id, alert_name FROM (${DEFINITION_VIEW}) v${where(page)}${tail(page)}`, [
-    tenantId,
-    DEFINITIONS_JSON,
-    ...page.params,
-  ]);
-
-export const countDefinitions = (q: Queryable, tenantId: string, page: Page) => count(q, DEFINITION_VIEW, [tenantId, DEFINITIONS_JSON], page);
 
 /** The configuration with every threshold resolved: the tenant's value, else the default. */
 export function settingsOf(row: AlertRow): Settings {
@@ -176,15 +149,12 @@ export async function updateConfiguration(db: Db, tenantId: string, name: AlertN
 
 // ---- incidents ----
 
-const INCIDENTS = `SELECT * FROM role_alert_incidents WHERE tenant_id = $1 AND alert_name = $2`;
-
-export const listIncidents = (q: Queryable, tenantId: string, name: AlertName, page: Page) =>
-  q.query<IncidentRow>(`SELECT * FROM (${INCIDENTS}) v${where(page)}${tail(page)}`, [tenantId, name, ...page.params]);
-
-export const countIncidents = (q: Queryable, tenantId: string, name: AlertName, page: Page) => count(q, INCIDENTS, [tenantId, name], page);
+/** The incidents of one alert. */
+export const incidentRows = (tenantId: string, name: AlertName): Sql =>
+  sql`SELECT * FROM role_alert_incidents WHERE tenant_id = ${tenantId} AND alert_name = ${name}`;
 
 export async function getIncident(q: Queryable, tenantId: string, name: AlertName, id: string): Promise<IncidentRow | undefined> {
-  const [row] = await q.query<IncidentRow>(`${INCIDENTS} AND id = $3`, [tenantId, name, id]);
+  const [row] = await q.query<IncidentRow>(...compile(sql`${incidentRows(tenantId, name)} AND id = ${id}`));
   return row;
 }
 

@@ -183,6 +183,24 @@ function parseExpand(value: string, spec: ResourceSpec, ctx: Context): ExpandIte
   return items;
 }
 
+/**
+ * The nested options of `property` in a (valid) `$expand` as the client wrote them, `$` added
+ * where omitted: what a nested `@odata.nextLink` repeats.
+ */
+export function writtenNestedOptions(query: Record<string, unknown>, property: string): [string, string][] {
+  const raw = Object.entries(query).find(([name]) => /^\$?expand$/i.test(name))?.[1];
+  if (typeof raw !== 'string') return [];
+  const ctx: Context = { permitted: OPTIONS, maxTop: DEFAULT_MAX_TOP, where: '', scope: '', nested: false };
+  const item = splitList(raw, '$expand', ctx).find((i) => new RegExp(`^${property}\\s*\\(`).test(i));
+  if (!item) return [];
+  const inner = item.slice(item.indexOf('(') + 1, item.lastIndexOf(')'));
+  if (inner.trim() === '') return [];
+  return split(inner, ';', '$expand', raw, ctx).map((pair) => {
+    const [name, value] = nestedOption(pair, raw, ctx);
+    return [name.startsWith('$') ? name : `$${name}`, value];
+  });
+}
+
 function nestedOption(pair: string, whole: string, ctx: Context): [string, string] {
   const eq = pair.indexOf('=');
   if (eq <= 0) throw badRequest(`Invalid $expand value '${whole}'${ctx.where}.`);

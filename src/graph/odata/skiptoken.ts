@@ -6,13 +6,15 @@
 // descending): a row comparison `(a, b) > ($1, $2)` when every key is non-null and the
 // directions agree (an index can serve it), an OR-chain otherwise.
 import { createHash } from 'node:crypto';
+import type { Sql } from '../../db/sql.js';
+import { join, raw, shared, sql } from '../../db/sql.js';
 import { badRequest } from '../errors.js';
 import { isDateTimeOffset } from './filter.js';
 import type { QueryOptions } from './query.js';
 import type { ResourceSpec } from './resource.js';
 import { isNullable, mappedProperty } from './resource.js';
 import type { SortKey, SortTerm } from './sql.js';
-import { placeholder, sortTerms } from './sql.js';
+import { sortTerms } from './sql.js';
 
 const MAX_TOKEN_LENGTH = 4096;
 
@@ -78,30 +80,31 @@ function readSkiptoken(token: string, sort: readonly SortKey[], spec: ResourceSp
 }
 
 /** The condition selecting the rows after the token's row, in the order of `sort` (see orderByToSql). */
-export function seekToSql(token: string, sort: readonly SortKey[], spec: ResourceSpec, params: unknown[], fingerprint: string): string {
+export function seekToSql(token: string, sort: readonly SortKey[], spec: ResourceSpec, fingerprint: string): Sql {
   const terms = sortTerms(sort, spec);
   const values = readSkiptoken(token, sort, spec, fingerprint);
   const seek = terms.map((term, i) => {
     const value = term.toParam(values[i]);
-    return { term, param: value === null ? null : `${placeholder(params, value)}::${term.cast}` };
+    return { term, expr: raw(term.expr), param: value === null ? null : sql`${shared(value)}::${raw(term.cast)}` };
   });
   const uniform = seek.every((s) => !s.term.nullable && s.term.desc === terms[0]?.desc);
   if (uniform && seek.length > 1) {
-    return `(${seek.map((s) => s.term.expr).join(', ')}) ${terms[0]?.desc ? '<' : '>'} (${seek.map((s) => s.param).join(', ')})`;
+    return sql`(${join(seek.map((s) => s.expr), ', ')}) ${raw(terms[0]?.desc ? '<' : '>')} (${join(seek.map((s) => s.param!), ', ')})`;
   }
-  const branches: string[] = [];
+  const branches: Sql[] = [];
   seek.forEach(({ term, param }, i) => {
     const after = afterValue(term, param);
     if (after === null) return;
-    const ties = seek.slice(0, i).map((s) => (s.param === null ? `${s.term.expr} IS NULL` : `${s.term.expr} = ${s.param}`));
-    branches.push(ties.length ? `(${[...ties, after].join(' AND ')})` : after);
+    const ties = seek.slice(0, i).map((s) => (s.param === null ? sql`${s.expr} IS NULL` : sql`${s.expr} = ${s.param}`));
+    branches.push(ties.length ? sql`(${join([...ties, after], ' AND ')})` : after);
   });
-  return branches.length ? `(${branches.join(' OR ')})` : 'FALSE';
+  return branches.length ? sql`(${join(branches, ' OR ')})` : raw('FALSE');
 }
 
 /** Rows strictly after `param` on this key alone, or null when there are none (nulls last, desc). */
-function afterValue(term: SortTerm, param: string | null): string | null {
-  if (param === null) return term.desc ? null : `${term.expr} IS NOT NULL`;
-  const cmp = `${term.expr} ${term.desc ? '<' : '>'} ${param}`;
-  return term.nullable && term.desc ? `(${cmp} OR ${term.expr} IS NULL)` : cmp;
+function afterValue(term: SortTerm, param: Sql | null): Sql | null {
+  const expr = raw(term.expr);
+  if (param === null) return term.desc ? null : sql`${expr} IS NOT NULL`;
+  const cmp = sql`${expr} ${raw(term.desc ? '<' : '>')} ${param}`;
+  return term.nullable && term.desc ? sql`(${cmp} OR ${expr} IS NULL)` : cmp;
 }

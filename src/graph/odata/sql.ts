@@ -1,5 +1,6 @@
-// $filter and $orderby as PostgreSQL. Values only ever travel as parameters ($n, numbered after
-// those already in `params`); column names come only from the ResourceSpec.
+// $filter and $orderby as PostgreSQL. Values only ever travel as parameters of the fragments
+// returned (db/sql.ts numbers them where the statement is assembled); column names come only from
+// the ResourceSpec.
 //
 // Semantics (OData, two-valued): a comparison with a null property is false, except
 // `eq null`/`ne null`; `ne` is true for null (`IS DISTINCT FROM`); `not` negates. Negations are
@@ -7,6 +8,8 @@
 // Case: strings compare case-insensitively (`lower(col)`), as Graph does for directory
 // properties, unless the property is declared `caseSensitive`; the key and enums are exact.
 // Nulls sort first ascending and last descending (OData: null is the smallest value).
+import type { Sql } from '../../db/sql.js';
+import { join, raw, sql } from '../../db/sql.js';
 import type { FilterNode, Literal } from './filter.js';
 import type { OrderByItem } from './query.js';
 import type { PropertySpec, ResourceSpec } from './resource.js';
@@ -18,33 +21,31 @@ const NEGATED = { eq: 'ne', ne: 'eq', gt: 'le', ge: 'lt', lt: 'ge', le: 'gt' } a
 const SQL_OP = { gt: '>', ge: '>=', lt: '<', le: '<=' } as const;
 const CAST = { string: 'text', enum: 'text', datetime: 'timestamptz', boolean: 'boolean', int: 'integer' } as const;
 
-export const placeholder = (params: unknown[], value: unknown): string => {
-  params.push(value);
-  return `$${params.length}`;
-};
+/** A parameter cast to the property's SQL type. */
+const param = (value: unknown, cast: string): Sql => sql`${value}::${raw(cast)}`;
 
 const literalValue = (literal: Literal): unknown => (literal.type === 'null' ? null : literal.value);
 
 /** SQL for a parsed `$filter`; callers AND it with their own conditions. */
-export function filterToSql(node: FilterNode, spec: ResourceSpec, params: unknown[]): string {
-  return compile(node, false, spec, params);
+export function filterToSql(node: FilterNode, spec: ResourceSpec): Sql {
+  return compile(node, false, spec);
 }
 
-function compile(node: FilterNode, negated: boolean, spec: ResourceSpec, params: unknown[]): string {
+function compile(node: FilterNode, negated: boolean, spec: ResourceSpec): Sql {
   switch (node.kind) {
     case 'and':
     case 'or': {
       const and = (node.kind === 'and') !== negated;
-      return `(${node.operands.map((n) => compile(n, negated, spec, params)).join(and ? ' AND ' : ' OR ')})`;
+      return sql`(${join(node.operands.map((n) => compile(n, negated, spec)), and ? ' AND ' : ' OR ')})`;
     }
     case 'not':
-      return compile(node.operand, !negated, spec, params);
+      return compile(node.operand, !negated, spec);
     case 'compare':
-      return compare(node, negated, spec, params);
+      return compare(node, negated, spec);
     case 'in':
-      return inList(node, negated, spec, params);
+      return inList(node, negated, spec);
     case 'call':
-      return call(node, negated, spec, params);
+      return call(node, negated, spec);
   }
 }
 
@@ -64,42 +65,42 @@ function operand(spec: ResourceSpec, path: string): Operand {
 }
 
 /** A condition that is also true where the column is null (a negated comparison, OData-style). */
-const orNull = (o: Operand, sql: string) => (o.nullable ? `(${sql} OR ${o.column} IS NULL)` : sql);
+const orNull = (o: Operand, condition: Sql) => (o.nullable ? sql`(${condition} OR ${raw(o.column)} IS NULL)` : condition);
 
-function compare(node: Extract<FilterNode, { kind: 'compare' }>, negated: boolean, spec: ResourceSpec, params: unknown[]): string {
+function compare(node: Extract<FilterNode, { kind: 'compare' }>, negated: boolean, spec: ResourceSpec): Sql {
   const o = operand(spec, node.property);
   const op = negated ? NEGATED[node.op] : node.op;
-  if (node.value.type === 'null') return `${o.column} ${op === 'eq' ? 'IS NULL' : 'IS NOT NULL'}`;
-  const p = `${placeholder(params, literalValue(node.value))}::${CAST[o.property.type]}`;
-  const rhs = o.insensitive ? `lower(${p})` : p;
+  if (node.value.type === 'null') return raw(`${o.column} ${op === 'eq' ? 'IS NULL' : 'IS NOT NULL'}`);
+  const p = param(literalValue(node.value), CAST[o.property.type]);
+  const rhs = o.insensitive ? sql`lower(${p})` : p;
+  const lhs = raw(o.lhs);
   switch (op) {
-    case 'eq': return `${o.lhs} = ${rhs}`;
-    case 'ne': return o.nullable ? `${o.lhs} IS DISTINCT FROM ${rhs}` : `${o.lhs} <> ${rhs}`;
+    case 'eq': return sql`${lhs} = ${rhs}`;
+    case 'ne': return o.nullable ? sql`${lhs} IS DISTINCT FROM ${rhs}` : sql`${lhs} <> ${rhs}`;
     default: {
-      const sql = `${o.lhs} ${SQL_OP[op]} ${rhs}`;
-      return negated ? orNull(o, sql) : sql;
+      const condition = sql`${lhs} ${raw(SQL_OP[op])} ${rhs}`;
+      return negated ? orNull(o, condition) : condition;
     }
   }
 }
 
-function inList(node: Extract<FilterNode, { kind: 'in' }>, negated: boolean, spec: ResourceSpec, params: unknown[]): string {
+function inList(node: Extract<FilterNode, { kind: 'in' }>, negated: boolean, spec: ResourceSpec): Sql {
   const o = operand(spec, node.property);
-  const p = `${placeholder(params, node.values.map(literalValue))}::${CAST[o.property.type]}[]`;
-  const list = o.insensitive ? `(SELECT lower(v) FROM unnest(${p}) AS v)` : p;
-  return negated ? orNull(o, `${o.lhs} <> ALL ${wrap(list)}`) : `${o.lhs} = ANY ${wrap(list)}`;
+  const p = param(node.values.map(literalValue), `${CAST[o.property.type]}[]`);
+  const list = o.insensitive ? sql`(SELECT lower(v) FROM unnest(${p}) AS v)` : sql`(${p})`;
+  const lhs = raw(o.lhs);
+  return negated ? orNull(o, sql`${lhs} <> ALL ${list}`) : sql`${lhs} = ANY ${list}`;
 }
-
-const wrap = (sql: string) => (sql.startsWith('(') ? sql : `(${sql})`);
 
 /** `%`, `_` and `\` in the value match themselves (`ESCAPE '\'`). */
 export const escapeLike = (value: string) => value.replace(/[\\%_]/g, (c) => `\\${c}`);
 
-function call(node: Extract<FilterNode, { kind: 'call' }>, negated: boolean, spec: ResourceSpec, params: unknown[]): string {
+function call(node: Extract<FilterNode, { kind: 'call' }>, negated: boolean, spec: ResourceSpec): Sql {
   const o = operand(spec, node.property);
   const escaped = escapeLike(node.value);
   const pattern = node.fn === 'startswith' ? `${escaped}%` : node.fn === 'endswith' ? `%${escaped}` : `%${escaped}%`;
-  const p = `${placeholder(params, pattern)}::text`;
-  const like = `${o.lhs} ${negated ? 'NOT LIKE' : 'LIKE'} ${o.insensitive ? `lower(${p})` : p} ESCAPE '\\'`;
+  const p = param(pattern, 'text');
+  const like = sql`${raw(o.lhs)} ${raw(negated ? 'NOT LIKE' : 'LIKE')} ${o.insensitive ? sql`lower(${p})` : p} ESCAPE '\\'`;
   return negated ? orNull(o, like) : like;
 }
 

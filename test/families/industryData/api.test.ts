@@ -460,7 +460,7 @@ for (const backend of backends) {
           [{ ...good, readinessStatus: 'ready' }, 'read-only', 'readinessStatus'],
         ];
         for (const [body, message, target] of cases) await s.expectError(await s.call('POST', INBOUND_FLOWS, { body }), 400, 'BadRequest', message, target);
-        await s.expectError(await s.call('PATCH', `${INBOUND_FLOWS}/x`, { body: {} }), 405, 'MethodNotAllowed');
+        await s.expectError(await s.call('PATCH', `${INBOUND_FLOWS}/x`, { body: {} }), 404, 'ResourceNotFound');
       });
     });
 

@@ -13,7 +13,7 @@ import { Readable } from 'node:stream';
 import { after, before, describe, test } from 'node:test';
 import type { RestError } from '@azure/storage-blob';
 import { ContainerClient } from '@azure/storage-blob';
-import { blobStoreOf } from '../../../src/families/industryData/storage.js';
+import { blobStoreOf } from '../../../src/families/industryData/index.js';
 import { keyOf, SAS_PERMISSIONS, signSas } from '../../../src/families/industryData/sas.js';
 import type { BlobStore } from '../../../src/storage/index.js';
 import { backends, TENANT } from '../../support/backends.js';
@@ -83,7 +83,7 @@ for (const backend of backends) {
       connectorId = (await s.connector(system.id as string)).id as string;
       session = await s.session(connectorId);
       container = new ContainerClient(session.sessionUrl as string);
-      calls = spy(blobStoreOf(s.ts.server.db));
+      calls = spy(blobStoreOf(s.ts.server));
       files = mkdtempSync(join(tmpdir(), 'graph-lro-upload-'));
     });
     after(async () => {
@@ -97,7 +97,7 @@ for (const backend of backends) {
     };
 
     test('the store is the one the issue asks for on this backend', () => {
-      assert.equal(blobStoreOf(s.ts.server.db).kind, backend.name === 'pglite' ? 'file' : 'database');
+      assert.equal(blobStoreOf(s.ts.server).kind, backend.name === 'pglite' ? 'file' : 'database');
       assert.equal(container.containerName, session.containerId, 'the SDK reads the container from the URL');
     });
 
@@ -279,7 +279,7 @@ for (const backend of backends) {
       assert.notEqual(second.containerId, first.containerId);
       const refused = await restError(old.getBlockBlobClient('orgs.csv').downloadToBuffer());
       assert.equal(refused.statusCode, 403);
-      assert.deepEqual((await blobStoreOf(s.ts.server.db).list(first.containerId as string)).blobs, [], 'the old files are deleted');
+      assert.deepEqual((await blobStoreOf(s.ts.server).list(first.containerId as string)).blobs, [], 'the old files are deleted');
       const fresh: string[] = [];
       for await (const blob of new ContainerClient(second.sessionUrl as string).listBlobsFlat()) fresh.push(blob.name);
       assert.deepEqual(fresh, []);

@@ -6,7 +6,8 @@ import { after, before, describe, test } from 'node:test';
 import { ContainerClient } from '@azure/storage-blob';
 import type { RestError } from '@azure/storage-blob';
 import { Readable } from 'node:stream';
-import { blobStoreOf, sweepContainers } from '../../../src/families/industryData/storage.js';
+import { blobStoreOf } from '../../../src/families/industryData/index.js';
+import { sweepContainers } from '../../../src/families/industryData/storage.js';
 import { backends } from '../../support/backends.js';
 import type { Suite } from './support.js';
 import { startSuite } from './support.js';
@@ -23,7 +24,7 @@ for (const backend of backends) {
 
     test('expired and orphaned containers are emptied, live ones kept; an expired session is replaced', async () => {
       const db = s.ts.server.db;
-      const store = blobStoreOf(db);
+      const store = blobStoreOf(s.ts.server);
       const system = await s.sourceSystem();
       const live = (await s.connector(system.id as string)).id as string;
       const expiring = (await s.connector(system.id as string)).id as string;

@@ -7,9 +7,9 @@ import { request as httpRequest } from 'node:http';
 import { connect } from 'node:net';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { blobStoreOf } from '../../../src/families/industryData/storage.js';
+import { blobStoreOf } from '../../../src/families/industryData/index.js';
+import { databaseLeftovers, fileLeftovers } from '../../storage/leftovers.js';
 import { backends, eventually } from '../../support/backends.js';
-import { databaseLeftovers, fileLeftovers } from './leftovers.js';
 import type { Json, Suite } from './support.js';
 import { startSuite } from './support.js';
 
@@ -54,7 +54,7 @@ for (const backend of backends) {
 
     const blobUrl = (name: string, query = '') => `${url.origin}${url.pathname}/${name}${url.search}${query}`;
     const leftovers = () => (backend.name === 'pglite' ? fileLeftovers(join(s.ts.dataDir, 'blobs')) : databaseLeftovers(s.ts.server.db));
-    const store = () => blobStoreOf(s.ts.server.db);
+    const store = () => blobStoreOf(s.ts.server);
 
     test('8 concurrent Put Blocks of 1.5 MiB under a 2 MiB limit: one is staged, seven are 413', async () => {
       const answers = await Promise.all(

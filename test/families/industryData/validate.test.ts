@@ -12,7 +12,7 @@ import type { HandlerContext } from '../../../src/engine/index.js';
 import { Engine } from '../../../src/engine/index.js';
 import { handlers } from '../../../src/families/industryData/handlers.js';
 import { VALIDATE_KIND } from '../../../src/families/industryData/model.js';
-import { blobStoreOf } from '../../../src/families/industryData/storage.js';
+import { blobStoreOf } from '../../../src/families/industryData/index.js';
 import { validateUpload } from '../../../src/families/industryData/validator/index.js';
 import type { ValidationResult } from '../../../src/families/industryData/validator/index.js';
 import type { Readable as NodeReadable } from 'node:stream';
@@ -152,7 +152,7 @@ for (const backend of backends) {
       const other = await connectorWithSession(s);
       assert.notEqual(await startValidate(s, other.id), a, 'another connector validates on its own');
       const engine = new Engine(s.ts.server.db, { pollIntervalMs: 20 });
-      engine.register(VALIDATE_KIND, handlers[VALIDATE_KIND]!);
+      engine.register(VALIDATE_KIND, handlers(blobStoreOf(s.ts.server))[VALIDATE_KIND]!);
       await engine.start();
       try {
         assert.equal((await finished(s, a)).status, 'succeeded');
@@ -179,7 +179,7 @@ for (const backend of backends) {
       await container.getBlockBlobClient('users.csv').uploadData(users);
       await container.getBlockBlobClient('roles.csv').uploadData(Buffer.from(`${roles.join('\r\n')}\r\n`));
 
-      const store = blobStoreOf(s.ts.server.db);
+      const store = blobStoreOf(s.ts.server);
       const realOpen = store.openRead.bind(store);
       // The first worker reads slowly (4 MB/s) so that it reports rows before it "dies".
       store.openRead = async (c, name, range) => {
@@ -201,7 +201,7 @@ for (const backend of backends) {
       const dying = new Engine(s.ts.server.db, { pollIntervalMs: 20, leaseMs: 600, concurrency: 1 });
       dying.register(VALIDATE_KIND, {
         handle: (ctx: HandlerContext) =>
-          handlers[VALIDATE_KIND]!.handle({
+          handlers(blobStoreOf(s.ts.server))[VALIDATE_KIND]!.handle({
             ...ctx,
             progress: async (detail) => {
               progress.push(detail);
@@ -227,7 +227,7 @@ for (const backend of backends) {
       await s.ts.server.db.query(`UPDATE operations SET lease_owner = 'a-worker-that-died' WHERE tenant_id = $1 AND id = $2`, [TENANT, opId]);
       store.openRead = realOpen;
       const healthy = new Engine(s.ts.server.db, { pollIntervalMs: 20 });
-      healthy.register(VALIDATE_KIND, handlers[VALIDATE_KIND]!);
+      healthy.register(VALIDATE_KIND, handlers(blobStoreOf(s.ts.server))[VALIDATE_KIND]!);
       await healthy.start();
       try {
         const op = await finished(s, location);

@@ -1,4 +1,5 @@
 import { describe, test } from 'node:test';
+import { numberedAfter } from './compiled.js';
 import assert from 'node:assert/strict';
 import { parseQueryOptions } from '../../../src/graph/odata/query.js';
 import { makeSkiptoken, queryFingerprint, seekToSql } from '../../../src/graph/odata/skiptoken.js';
@@ -26,14 +27,14 @@ describe('seekToSql', () => {
     const sort = effectiveSort([{ property: 'createdDateTime', desc: true }], operationSpec);
     const token = makeSkiptoken(sort, row, 'fp');
     const params: unknown[] = ['tenant'];
-    assert.equal(seekToSql(token, sort, operationSpec, params, 'fp'), '(created_at, id) < ($2::timestamptz, $3::text)');
+    assert.equal(numberedAfter(params, seekToSql(token, sort, operationSpec, 'fp')), '(created_at, id) < ($2::timestamptz, $3::text)');
     assert.deepEqual(params, ['tenant', '2024-01-02T03:04:05.123456Z', 'op-7']);
   });
 
   test('the key alone', () => {
     const sort = effectiveSort(undefined, operationSpec);
     const params: unknown[] = [];
-    assert.equal(seekToSql(makeSkiptoken(sort, row, 'fp'), sort, operationSpec, params, 'fp'), '(id > $1::text)');
+    assert.equal(numberedAfter(params, seekToSql(makeSkiptoken(sort, row, 'fp'), sort, operationSpec, 'fp')), '(id > $1::text)');
     assert.deepEqual(params, ['op-7']);
   });
 
@@ -41,7 +42,7 @@ describe('seekToSql', () => {
     const sort: SortKey[] = effectiveSort([{ property: 'statusDetail', desc: false }, { property: 'incidentCount', desc: true }], operationSpec);
     const params: unknown[] = [];
     assert.equal(
-      seekToSql(makeSkiptoken(sort, row, 'fp'), sort, operationSpec, params, 'fp'),
+      numberedAfter(params, seekToSql(makeSkiptoken(sort, row, 'fp'), sort, operationSpec, 'fp')),
       '(status_detail > $1::text' +
         ' OR (status_detail = $1::text AND (n < $2::integer OR n IS NULL))' +
         ' OR (status_detail = $1::text AND n = $2::integer AND id < $3::text))',
@@ -52,15 +53,15 @@ describe('seekToSql', () => {
   test('null values in the token: after null asc come the non-nulls; nothing follows null desc but ties', () => {
     const sort = effectiveSort([{ property: 'lastActionDateTime', desc: false }], operationSpec);
     const params: unknown[] = [];
-    assert.equal(seekToSql(makeSkiptoken(sort, row, 'fp'), sort, operationSpec, params, 'fp'), '(last_action_at IS NOT NULL OR (last_action_at IS NULL AND id > $1::text))');
+    assert.equal(numberedAfter(params, seekToSql(makeSkiptoken(sort, row, 'fp'), sort, operationSpec, 'fp')), '(last_action_at IS NOT NULL OR (last_action_at IS NULL AND id > $1::text))');
     const desc = effectiveSort([{ property: 'lastActionDateTime', desc: true }], operationSpec);
-    assert.equal(seekToSql(makeSkiptoken(desc, row, 'fp'), desc, operationSpec, [], 'fp'), '((last_action_at IS NULL AND id < $1::text))');
+    assert.equal(numberedAfter([], seekToSql(makeSkiptoken(desc, row, 'fp'), desc, operationSpec, 'fp')), '((last_action_at IS NULL AND id < $1::text))');
   });
 
   test('enums seek by member ordinal, matching ORDER BY', () => {
     const sort = effectiveSort([{ property: 'status', desc: false }], operationSpec);
     const params: unknown[] = [];
-    const sql = seekToSql(makeSkiptoken(sort, row, 'fp'), sort, operationSpec, params, 'fp');
+    const sql = numberedAfter(params, seekToSql(makeSkiptoken(sort, row, 'fp'), sort, operationSpec, 'fp'));
     assert.match(sql, /^\(\(CASE status WHEN 'notStarted' THEN 0 .* END\) > \$1::integer OR/);
     assert.deepEqual(params, [1, 'op-7']);
   });
@@ -69,14 +70,14 @@ describe('seekToSql', () => {
     const sort = effectiveSort([{ property: 'alertConfiguration/isEnabled', desc: false }], alertSpec);
     const token = makeSkiptoken(sort, { id: 'a1', alertConfiguration: { isEnabled: true } }, 'fp');
     const params: unknown[] = [];
-    assert.equal(seekToSql(token, sort, alertSpec, params, 'fp'), '(c.is_enabled, a.id) > ($1::boolean, $2::text)');
+    assert.equal(numberedAfter(params, seekToSql(token, sort, alertSpec, 'fp')), '(c.is_enabled, a.id) > ($1::boolean, $2::text)');
     assert.deepEqual(params, [true, 'a1']);
   });
 
   test('a Date is accepted for a datetime', () => {
     const sort = effectiveSort([{ property: 'createdDateTime', desc: false }], operationSpec);
     const params: unknown[] = [];
-    seekToSql(makeSkiptoken(sort, { ...row, createdDateTime: new Date('2024-05-06T07:08:09.010Z') }, 'fp'), sort, operationSpec, params, 'fp');
+    numberedAfter(params, seekToSql(makeSkiptoken(sort, { ...row, createdDateTime: new Date('2024-05-06T07:08:09.010Z') }, 'fp'), sort, operationSpec, 'fp'));
     assert.deepEqual(params, ['2024-05-06T07:08:09.010Z', 'op-7']);
   });
 
@@ -87,7 +88,7 @@ describe('seekToSql', () => {
 
 describe('invalid tokens are 400s, never SQL', () => {
   const sort = effectiveSort([{ property: 'createdDateTime', desc: true }, { property: 'lastActionDateTime', desc: false }], operationSpec);
-  const seek = (token: string, fingerprint = 'fp') => seekToSql(token, sort, operationSpec, [], fingerprint);
+  const seek = (token: string, fingerprint = 'fp') => numberedAfter([], seekToSql(token, sort, operationSpec, fingerprint));
   const good = ['2024-01-02T03:04:05Z', null, 'op-1'];
 
   test('a valid token is accepted', () => {
@@ -121,7 +122,7 @@ describe('invalid tokens are 400s, never SQL', () => {
 
   test('ints and booleans are type-checked', () => {
     const intSort = effectiveSort([{ property: 'incidentCount', desc: false }, { property: 'isActive', desc: false }], operationSpec);
-    const check = (v: unknown[]) => seekToSql(encode({ q: 'fp', v }), intSort, operationSpec, [], 'fp');
+    const check = (v: unknown[]) => numberedAfter([], seekToSql(encode({ q: 'fp', v }), intSort, operationSpec, 'fp'));
     assert.ok(check([3, true, 'x']));
     assertBadRequest(() => check([1.5, true, 'x']), 'Invalid $skiptoken value.');
     assertBadRequest(() => check([2147483648, true, 'x']), 'Invalid $skiptoken value.');

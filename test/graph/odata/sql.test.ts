@@ -1,4 +1,5 @@
 import { describe, test } from 'node:test';
+import { numberedAfter } from './compiled.js';
 import assert from 'node:assert/strict';
 import { parseFilter } from '../../../src/graph/odata/filter.js';
 import { effectiveSort, escapeLike, filterToSql, orderByToSql } from '../../../src/graph/odata/sql.js';
@@ -7,7 +8,7 @@ import { alertSpec, assertBadRequest, operationSpec } from './fixtures.js';
 /** Compiles `filter` after `existing` params, returning the SQL and all params. */
 function sql(filter: string, existing: unknown[] = [], spec = operationSpec) {
   const params = [...existing];
-  return { sql: filterToSql(parseFilter(filter, spec), spec, params), params };
+  return { sql: numberedAfter(params, filterToSql(parseFilter(filter, spec), spec)), params };
 }
 
 describe('filterToSql', () => {

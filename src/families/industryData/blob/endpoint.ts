@@ -15,7 +15,6 @@ import type { BlobProperties, BlobStore, ByteRange } from '../../../storage/inde
 import { blobNameProblem, isContainerName } from '../../../storage/index.js';
 import { BLOB_PREFIX, maxUploadBytes } from '../model.js';
 import { keyOf, SAS_VERSION, verifySas } from '../sas.js';
-import { bindBlobStore } from '../storage.js';
 import { sessionById } from '../store.js';
 import type { SessionRow } from '../store.js';
 import {
@@ -479,8 +478,8 @@ async function blobRequest(request: FastifyRequest, reply: FastifyReply, ctx: Co
 }
 
 /** Registers `/blob/{container}` and `/blob/{container}/{name}` in a scope of their own. */
-export async function registerBlobEndpoint(app: FastifyInstance, services: Services): Promise<void> {
-  const ctx: Context = { store: bindBlobStore(services.engine.db, services.dataDir), services, maxBytes: maxUploadBytes() };
+export async function registerBlobEndpoint(app: FastifyInstance, services: Services, store: BlobStore): Promise<void> {
+  const ctx: Context = { store, services, maxBytes: maxUploadBytes() };
   // Bodies are streamed by the handlers, whatever their type.
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('*', (_request, _payload, done) => done(null));

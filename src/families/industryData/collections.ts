@@ -1,0 +1,246 @@
+// How the family serves its types (schema.ts) from its SQL (store.ts): source systems, data
+// connectors, inbound flows and years, each in the caller's tenant. A row others refer to is kept
+// (409 naming them); a binding to a missing entity is a 400 that says so. Built once per server:
+// deleting a connector empties its upload containers in that server's blob store.
+import type { FastifyBaseLogger } from 'fastify';
+import type { Row } from '../../db/db.js';
+import { badRequest, GraphError } from '../../graph/errors.js';
+import type { Column, EntityCollection, Values } from '../../graph/model/collection.js';
+import type { BlobStore } from '../../storage/index.js';
+import { FILE_FORMATS, OTHER_CONNECTOR_TYPES, TYPES } from './model.js';
+import * as permissions from './permissions.js';
+import { NS, azureDataLakeConnectorType, connectorType, inboundFileFlowType, inboundFlowType, sourceSystemType, yearType } from './schema.js';
+import type { ConnectorRow, DeleteOutcome, InboundFlowRow, SourceSystemRow, UserMatchingSetting } from './store.js';
+import {
+  connectorRows,
+  deleteConnector,
+  deleteInboundFlow,
+  deleteSourceSystem,
+  deleteYear,
+  inboundFlowRows,
+  insertConnector,
+  insertInboundFlow,
+  insertSourceSystem,
+  insertYear,
+  sourceSystemRows,
+  updateConnector,
+  updateInboundFlow,
+  updateSourceSystem,
+  updateYear,
+  yearRows,
+} from './store.js';
+
+export interface Collections {
+  sourceSystems: EntityCollection;
+  connectors: EntityCollection;
+  inboundFlows: EntityCollection;
+  years: EntityCollection;
+}
+
+const key: Column = { column: 'id', notNull: true };
+const text = (column: string): Column => ({ column, notNull: true });
+
+const inUse = (what: string, id: string, outcome: object, by: string, advice: string) => {
+  const usedBy = 'usedBy' in outcome ? (outcome.usedBy as string[] | undefined) : undefined;
+  const ids = usedBy?.length ? `: ${usedBy.map((u) => `'${u}'`).join(', ')}` : '';
+  return { error: new GraphError(409, 'Conflict', `The ${what} '${id}' is in use by ${by}${ids}. ${advice}`) };
+};
+
+/** A delete's outcome as the generic routes take it: nothing, not found, or a 409. */
+const deleted = (outcome: DeleteOutcome, conflict: () => { error: Error }) => (outcome.deleted ? undefined : outcome.usedBy ? conflict() : { notFound: true as const });
+
+const unbound = (what: string, id: string, property: string, advice = '') =>
+  badRequest(`The ${what} '${id}' bound by '${property}' does not exist${advice}.`, property);
+
+/** `expired` past its expiration, else `ready` (its connector exists: the database keeps it). */
+export function readiness(row: InboundFlowRow, now = Date.now()): string {
+  return row.expires_at !== null && Date.parse(row.expires_at) <= now ? 'expired' : 'ready';
+}
+
+/** Settings as stored: every member present, the role group by its key. */
+function matchingSettings(values: unknown): UserMatchingSetting[] {
+  return (values as Values[]).map((s) => ({
+    matchTarget: (s.matchTarget as { code: string } | null | undefined) ?? null,
+    priorityOrder: (s.priorityOrder as number | null | undefined) ?? null,
+    sourceIdentifier: (s.sourceIdentifier as { code: string } | null | undefined) ?? null,
+    ...(s.roleGroup === undefined ? {} : { roleGroupId: s.roleGroup as string }),
+  }));
+}
+
+const code = (value: unknown) => (value as { code: string }).code;
+
+export function collections(store: BlobStore, log: FastifyBaseLogger | undefined): Collections {
+  const sourceSystems: EntityCollection = {
+    what: 'source system',
+    type: sourceSystemType,
+    columns: {
+      id: key,
+      displayName: text('display_name'),
+      vendor: { column: 'vendor' },
+      userMatchingSettings: {
+        column: 'user_matching_settings',
+        read: (row) =>
+          (row as SourceSystemRow).user_matching_settings.map((s) => ({ matchTarget: s.matchTarget, priorityOrder: s.priorityOrder, sourceIdentifier: s.sourceIdentifier })),
+      },
+    },
+    rows: (s) => sourceSystemRows(s.tenantId),
+    permissions: { read: permissions.sourceSystemsRead, write: permissions.sourceSystemsWrite },
+    create: ({ scope: s }, v) =>
+      insertSourceSystem(s.db, s.tenantId, {
+        displayName: v.displayName as string,
+        vendor: (v.vendor as string | null | undefined) ?? null,
+        userMatchingSettings: v.userMatchingSettings ? matchingSettings(v.userMatchingSettings) : [],
+      }),
+    async update({ scope: s }, row, v) {
+      const fields = {
+        ...(v.displayName === undefined ? {} : { displayName: v.displayName as string }),
+        ...(v.vendor === undefined ? {} : { vendor: v.vendor as string | null }),
+        ...(v.userMatchingSettings === undefined ? {} : { userMatchingSettings: matchingSettings(v.userMatchingSettings ?? []) }),
+      };
+      if (!(await updateSourceSystem(s.db, s.tenantId, String(row.id), fields))) return { notFound: true };
+    },
+    remove: async ({ scope: s }, row) => {
+      const outcome = await deleteSourceSystem(s.db, s.tenantId, String(row.id));
+      return deleted(outcome, () => inUse('source system', String(row.id), outcome, 'data connectors', 'Delete them or bind them to another source system first.'));
+    },
+  };
+
+  const unboundSourceSystem = (id: string) =>
+    unbound('source system', id, 'sourceSystem@odata.bind', '; create it first (POST …/external/industryData/sourceSystems)');
+
+  const connectors: EntityCollection = {
+    what: 'data connector',
+    type: connectorType,
+    types: [azureDataLakeConnectorType],
+    columns: {
+      id: key,
+      displayName: text('display_name'),
+      fileFormat: { column: 'file_format_code', read: (row) => ({ '@odata.type': `#${TYPES.fileFormat}`, code: row.file_format_code }) },
+      // `$filter=fileFormat/code eq 'schoolDataSyncV2Rev1'`
+      'fileFormat/code': { column: 'file_format_code', notNull: true, caseSensitive: true },
+    },
+    rows: (s) => connectorRows(s.tenantId),
+    navigations: { sourceSystem: { target: () => sourceSystems, key: (row) => (row as ConnectorRow).source_system_id } },
+    permissions: { read: permissions.connectorsRead, write: permissions.connectorsWrite },
+    bodyType: { create: 'required' },
+    unsupportedTypes: OTHER_CONNECTOR_TYPES,
+    validate(values) {
+      const format = values.fileFormat === undefined ? undefined : code(values.fileFormat);
+      if (format !== undefined && !FILE_FORMATS.includes(format)) {
+        throw badRequest(`Invalid value for 'fileFormat.code': '${format}' is not one of ${FILE_FORMATS.map((f) => `'${f}'`).join(', ')}.`, 'fileFormat.code');
+      }
+    },
+    async create({ scope: s }, v) {
+      const fields = { displayName: v.displayName as string, fileFormat: code(v.fileFormat), sourceSystemId: v.sourceSystem as string };
+      return (await insertConnector(s.db, s.tenantId, fields)) ?? { error: unboundSourceSystem(fields.sourceSystemId) };
+    },
+    async update({ scope: s }, row, v) {
+      const fields = {
+        ...(v.displayName === undefined ? {} : { displayName: v.displayName as string }),
+        ...(v.fileFormat === undefined ? {} : { fileFormat: code(v.fileFormat) }),
+        ...(v.sourceSystem === undefined ? {} : { sourceSystemId: v.sourceSystem as string }),
+      };
+      const outcome = await updateConnector(s.db, s.tenantId, String(row.id), fields);
+      if (outcome === 'missing') return { notFound: true };
+      if (outcome === 'noSourceSystem') return { error: unboundSourceSystem(fields.sourceSystemId!) };
+    },
+    async remove({ scope: s }, row) {
+      const id = String(row.id);
+      const outcome = await deleteConnector(s.db, s.tenantId, id);
+      if (!outcome.deleted) return deleted(outcome, () => inUse('data connector', id, outcome, 'inbound flows', 'Delete them first.'));
+      for (const session of outcome.sessions) {
+        await store.deleteContainer(session).catch((err: unknown) => log?.warn({ err, container: session }, "could not empty a deleted connector's container"));
+      }
+    },
+  };
+
+  const years: EntityCollection = {
+    what: 'year',
+    type: yearType,
+    columns: {
+      id: key,
+      displayName: text('display_name'),
+      startDate: { column: 'start_date' },
+      endDate: { column: 'end_date' },
+      year: { column: 'year_code', read: (row) => ({ code: row.year_code }) },
+    },
+    rows: (s) => yearRows(s.tenantId),
+    permissions: { read: permissions.yearsRead, write: permissions.yearsWrite },
+    validate(values, _method, row) {
+      const start = (values.startDate ?? row?.start_date) as string | undefined;
+      const end = (values.endDate ?? row?.end_date) as string | undefined;
+      if (start !== undefined && end !== undefined && end < start) throw badRequest(`'endDate' must not be before 'startDate'.`, 'endDate');
+    },
+    create: ({ scope: s }, v) =>
+      insertYear(s.db, s.tenantId, { displayName: v.displayName as string, startDate: v.startDate as string, endDate: v.endDate as string, yearCode: code(v.year) }),
+    async update({ scope: s }, row, v) {
+      const fields = {
+        ...(v.displayName === undefined ? {} : { displayName: v.displayName as string }),
+        ...(v.startDate === undefined ? {} : { startDate: v.startDate as string }),
+        ...(v.endDate === undefined ? {} : { endDate: v.endDate as string }),
+        ...(v.year === undefined ? {} : { yearCode: code(v.year) }),
+      };
+      if (!(await updateYear(s.db, s.tenantId, String(row.id), fields))) return { notFound: true };
+    },
+    remove: async ({ scope: s }, row) => {
+      const outcome = await deleteYear(s.db, s.tenantId, String(row.id));
+      return deleted(outcome, () => inUse('year', String(row.id), outcome, 'inbound flows', 'Delete them or bind them to another year first.'));
+    },
+  };
+
+  const unboundConnector = (id: string) => unbound('data connector', id, 'dataConnector@odata.bind', '; create it first');
+
+  const inboundFlows: EntityCollection = {
+    what: 'inbound flow',
+    type: inboundFlowType,
+    types: [inboundFileFlowType],
+    columns: {
+      id: key,
+      displayName: text('display_name'),
+      readinessStatus: { read: (row) => readiness(row as InboundFlowRow) },
+      dataDomain: text('data_domain'),
+      effectiveDateTime: text('effective_at'),
+      expirationDateTime: { column: 'expires_at' },
+    },
+    rows: (s) => inboundFlowRows(s.tenantId),
+    navigations: {
+      dataConnector: { target: () => connectors, key: (row) => (row as InboundFlowRow).connector_id },
+      year: { target: () => years, key: (row) => (row as InboundFlowRow).year_id },
+    },
+    permissions: { read: permissions.inboundFlowsRead, write: permissions.inboundFlowsWrite },
+    bodyType: { create: 'required' },
+    unsupportedTypes: [`${NS}.inboundApiFlow`, `${NS}.inboundFlow`],
+    validate(values, _method, row?: Row) {
+      const effective = (values.effectiveDateTime ?? row?.effective_at) as string;
+      const expiration = values.expirationDateTime === undefined ? (row?.expires_at as string | null | undefined) : (values.expirationDateTime as string | null);
+      if (expiration && Date.parse(expiration) <= Date.parse(effective)) throw badRequest(`'expirationDateTime' must be after 'effectiveDateTime'.`, 'expirationDateTime');
+    },
+    async create({ scope: s }, v) {
+      const fields = {
+        displayName: v.displayName as string,
+        dataDomain: v.dataDomain as string,
+        effectiveDateTime: v.effectiveDateTime as string,
+        expirationDateTime: (v.expirationDateTime as string | null | undefined) ?? null,
+        connectorId: v.dataConnector as string,
+        yearId: (v.year as string | undefined) ?? null,
+      };
+      return (await insertInboundFlow(s.db, s.tenantId, fields)) ?? { error: unboundConnector(fields.connectorId) };
+    },
+    async update({ scope: s }, row, v) {
+      const fields = {
+        ...(v.displayName === undefined ? {} : { displayName: v.displayName as string }),
+        ...(v.dataDomain === undefined ? {} : { dataDomain: v.dataDomain as string }),
+        ...(v.effectiveDateTime === undefined ? {} : { effectiveDateTime: v.effectiveDateTime as string }),
+        ...(v.expirationDateTime === undefined ? {} : { expirationDateTime: v.expirationDateTime as string | null }),
+        ...(v.dataConnector === undefined ? {} : { connectorId: v.dataConnector as string }),
+        ...(v.year === undefined ? {} : { yearId: v.year as string }),
+      };
+      const outcome = await updateInboundFlow(s.db, s.tenantId, String(row.id), fields);
+      if (outcome === 'missing') return { notFound: true };
+      if (outcome === 'noConnector') return { error: unboundConnector(fields.connectorId!) };
+    },
+    remove: async ({ scope: s }, row) => ((await deleteInboundFlow(s.db, s.tenantId, String(row.id))) ? undefined : { notFound: true }),
+  };
+
+  return { sourceSystems, connectors, inboundFlows, years };
+}
