@@ -14,6 +14,7 @@ export const CONNECTORS = `${ROOT}/dataConnectors`;
 export const SOURCE_SYSTEMS = `${ROOT}/sourceSystems`;
 export const INBOUND_FLOWS = `${ROOT}/inboundFlows`;
 export const OPERATIONS = `${ROOT}/operations`;
+export const YEARS = `${ROOT}/years`;
 export const CAST = 'microsoft.graph.industryData.azureDataLakeConnector';
 export const CONNECTOR_TYPE = `#${CAST}`;
 export const SAMPLES = new URL('../../../../test/fixtures/sds/v2.1/', import.meta.url);
@@ -24,6 +25,7 @@ export const ALL_SCOPES = [
   'IndustryData-DataConnector.ReadWrite.All',
   'IndustryData-InboundFlow.ReadWrite.All',
   'IndustryData.ReadBasic.All',
+  'IndustryData-TimePeriod.ReadWrite.All',
 ];
 
 export type Json = Record<string, unknown>;
