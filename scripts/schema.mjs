@@ -4,11 +4,12 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { dumpSchema, schemaFile } from '../dist/src/db/schemaDump.js';
+import { migrations } from '../dist/src/families/index.js';
 
 const serverUrl = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 const path = fileURLToPath(schemaFile);
 try {
-  const schema = await dumpSchema(serverUrl);
+  const schema = await dumpSchema(serverUrl, migrations);
   if (existsSync(path) && readFileSync(path, 'utf8') === schema) {
     console.log(`${path}: unchanged`);
   } else {

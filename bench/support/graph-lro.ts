@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { openDb } from '../../src/db/open.js';
 import { Engine } from '../../src/engine/index.js';
 import type { QueueSystem } from './queue-system.js';
+import { migrations } from '../../src/families/index.js';
 
 const TENANT = '00000000-0000-4000-8000-00000000be7c';
 const KIND = 'bench.noop';
@@ -21,11 +22,11 @@ export function graphLro(): QueueSystem {
     name: 'graph-lro',
     async setup(databaseUrl) {
       url = databaseUrl;
-      await (await openDb({ databaseUrl: url })).close();
+      await (await openDb({ databaseUrl: url, migrations })).close();
     },
     async start(settings, onJob) {
       // New connections per run, as the other systems get: no plan cached from an earlier run.
-      const db = await openDb({ databaseUrl: url });
+      const db = await openDb({ databaseUrl: url, migrations });
       const engine = new Engine(db, { concurrency: settings.concurrency, claimBatch: settings.claimBatch });
       engine.register(KIND, { handle: async () => void onJob() });
       await engine.start();

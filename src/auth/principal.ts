@@ -1,6 +1,6 @@
 // The caller as the routes see it, built from verified token claims (spec §6), and the
 // permission check every route makes (spec §2.3).
-import { forbidden, unauthenticated } from '../graph/errors.js';
+import { forbidden, unauthenticated } from '../errors.js';
 import { PERSONAL_ACCOUNT_TENANT_ID } from './entra.js';
 import { isGuid } from './guid.js';
 

@@ -14,7 +14,7 @@
 // oldest entry. A cache hit costs one Map lookup and one clock read, and `cached()` offers it
 // synchronously.
 import { createLocalJWKSet, createRemoteJWKSet, decodeProtectedHeader, errors, jwtVerify, type JWK, type JWTVerifyGetKey } from 'jose';
-import { GraphError, unauthenticated } from '../graph/errors.js';
+import { GraphError, unauthenticated } from '../errors.js';
 import { ENTRA_ISSUERS, GRAPH_APP_ID, GRAPH_RESOURCE_URI, issuerFor } from './entra.js';
 import { isGuid } from './guid.js';
 import type { SigningKey } from './keys.js';

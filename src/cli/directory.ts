@@ -6,6 +6,7 @@ import type { Db } from '../db/db.js';
 import { openDb } from '../db/open.js';
 import { DirectoryImportError, importDirectory, type ImportSummary } from '../directory/index.js';
 import { DEFAULT_DATA_DIR } from './defaults.js';
+import { migrations } from '../families/index.js';
 
 export interface DatabaseOptions {
   dataDir: string;
@@ -24,7 +25,7 @@ export const tenantId = (value: string): string => {
 
 /** Opens the database as `serve` does (PGlite in `<data-dir>/pglite` unless a PostgreSQL URL is given). */
 export async function openDatabase(opts: DatabaseOptions): Promise<Db> {
-  return opts.databaseUrl ? openDb({ databaseUrl: opts.databaseUrl, poolSize: 2 }) : openDb({ dataDir: resolve(opts.dataDir, 'pglite') });
+  return opts.databaseUrl ? openDb({ databaseUrl: opts.databaseUrl, poolSize: 2, migrations }) : openDb({ dataDir: resolve(opts.dataDir, 'pglite'), migrations });
 }
 
 export const describeSummary = (s: ImportSummary): string =>

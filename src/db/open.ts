@@ -3,6 +3,7 @@ import { openPglite } from './pglite.js';
 import { openPostgres } from './postgres.js';
 import { lockEmbeddedDatabase } from './lock.js';
 import { migrate } from './migrate.js';
+import type { Migration } from './migrations/index.js';
 import { isDatabaseUnavailable } from './unavailable.js';
 
 export interface OpenOptions {
@@ -17,16 +18,18 @@ export interface OpenOptions {
    * database; commands that should fail fast leave it out.
    */
   onUnavailable?: (err: unknown, retryInMs: number) => void;
+  /** The schema to bring the database to: families/index.ts's `migrations` (every family's and the core's). */
+  migrations: readonly Migration[];
 }
 
 /** Opens the database and brings its schema up to date; an embedded one on disk is locked to this process. */
 export async function openDb(options: OpenOptions): Promise<Db> {
-  if (options.databaseUrl) return migrated(await connectPostgres(options.databaseUrl, options));
-  if (!options.dataDir) return migrated(await openPglite());
+  if (options.databaseUrl) return migrated(await connectPostgres(options.databaseUrl, options), options.migrations);
+  if (!options.dataDir) return migrated(await openPglite(), options.migrations);
   const unlock = lockEmbeddedDatabase(options.dataDir);
   try {
     const db = await openPglite(options.dataDir);
-    return await migrated({ ...db, lockedToProcess: true, close: () => db.close().finally(unlock) });
+    return await migrated({ ...db, lockedToProcess: true, close: () => db.close().finally(unlock) }, options.migrations);
   } catch (err) {
     unlock();
     throw err;
@@ -45,9 +48,9 @@ async function connectPostgres(url: string, options: OpenOptions): Promise<Db> {
   }
 }
 
-async function migrated(db: Db): Promise<Db> {
+async function migrated(db: Db, migrations: readonly Migration[]): Promise<Db> {
   try {
-    await migrate(db);
+    await migrate(db, migrations);
   } catch (err) {
     await db.close();
     throw err;

@@ -1,4 +1,5 @@
 import type { FastifyInstance } from 'fastify';
+import type { Migration } from '../db/migrations/index.js';
 import type { HandlerDefinition, Operation } from '../engine/index.js';
 import type { BoundAction } from '../graph/model/action.js';
 import type { NamedType } from '../graph/model/edm.js';
@@ -45,6 +46,8 @@ export interface OwnEndpoint {
  */
 export interface Family {
   name: string;
+  /** Its tables: versions in the one sequence of db/migrations (families/index.ts orders them all). */
+  migrations: readonly Migration[];
   /** Where the endpoints of `FamilyInstance.register` live and how they refuse what never reaches them. */
   endpoint?: OwnEndpoint;
   /** The family running in a server: called once at start, stopped with the server. */

@@ -5,7 +5,7 @@ import type { Permission } from '../auth/index.js';
 import type { Engine, Operation } from '../engine/index.js';
 import { isTerminal, OPERATION_STATUSES } from '../engine/index.js';
 import { contextUrl, serviceRoot } from './context.js';
-import { notFound } from './errors.js';
+import { notFound } from '../errors.js';
 import { listPage } from './list.js';
 import type { PropertySpec, ResourceSpec } from './odata/resource.js';
 import { parseQueryOptions } from './odata/query.js';

@@ -5,7 +5,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest, HTTPMethods, onRequestHookHandler } from 'fastify';
 import type { Permission, Principal, Verifier } from '../auth/index.js';
 import { authorize } from '../auth/index.js';
-import { GraphError, notFound } from './errors.js';
+import { GraphError, notFound } from '../errors.js';
 
 declare module 'fastify' {
   interface FastifyRequest {

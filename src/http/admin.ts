@@ -5,7 +5,7 @@ import type { Verifier } from '../auth/index.js';
 import { directoryImport } from '../auth/index.js';
 import type { Db } from '../db/db.js';
 import { DirectoryImportError, importDirectory } from '../directory/index.js';
-import { GraphError } from '../graph/errors.js';
+import { GraphError } from '../errors.js';
 import { authenticated } from '../graph/route.js';
 
 /** A directory snapshot of a million users is a few hundred megabytes of JSON. */

@@ -2,7 +2,7 @@
 // with its stack and answered without one. A refusal never waits for the body it refuses.
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { isDatabaseUnavailable, OUTAGE_RETRY_AFTER_SECONDS } from '../db/unavailable.js';
-import { errorBody, GraphError } from '../graph/errors.js';
+import { errorBody, GraphError } from '../errors.js';
 
 const CODES: Record<number, string> = {
   400: 'BadRequest',

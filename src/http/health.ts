@@ -1,7 +1,7 @@
 // Unauthenticated probes for orchestrators; they reveal nothing about the data.
 import type { FastifyInstance } from 'fastify';
 import type { Db } from '../db/db.js';
-import { GraphError } from '../graph/errors.js';
+import { GraphError } from '../errors.js';
 
 export function registerHealth(app: FastifyInstance, db: Db): void {
   app.get('/healthz', async () => ({ status: 'ok' }));

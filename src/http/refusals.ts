@@ -5,7 +5,7 @@ import type { IncomingHttpHeaders } from 'node:http';
 import { STATUS_CODES } from 'node:http';
 import type { Family } from '../families/index.js';
 import type { OwnEndpoint, RawAnswer, Refusal } from '../families/family.js';
-import { errorBody, GraphError } from '../graph/errors.js';
+import { errorBody, GraphError } from '../errors.js';
 import { clientRequestId } from './headers.js';
 
 const GRAPH: Record<Refusal, { status: number; code: string; message: string }> = {

@@ -9,8 +9,8 @@ import type { Db } from '../db/db.js';
 import { openDb } from '../db/open.js';
 import type { EngineOptions } from '../engine/index.js';
 import { Engine } from '../engine/index.js';
-import type { FamilyInstance } from '../families/index.js';
-import { families } from '../families/index.js';
+import type { Family, FamilyInstance } from '../families/index.js';
+import { families as allFamilies, migrationsOf } from '../families/index.js';
 import type { Services } from '../graph/services.js';
 import { buildApp } from './app.js';
 import type { DemoConfig, DemoState } from './demo.js';
@@ -38,6 +38,8 @@ export interface ServerConfig {
   demo?: DemoConfig;
   /** Shared by HTTP and the engine; silent when absent. */
   logger?: Logger;
+  /** The families served (default: all of families/index.ts). */
+  families?: readonly Family[];
 }
 
 export interface RunningServer {
@@ -65,7 +67,9 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
   // A shared PostgreSQL that is not up yet is waited for, as it would be once the server runs.
   const onUnavailable = (err: unknown, retryInMs: number) =>
     config.logger?.warn({ err: String(err), retryInMs }, 'the database does not answer yet; trying again');
-  const db = await openDb(config.databaseUrl ? { databaseUrl: config.databaseUrl, onUnavailable } : { dataDir: resolve(dataDir, 'pglite') });
+  const families = config.families ?? allFamilies;
+  const migrations = migrationsOf(families);
+  const db = await openDb({ ...(config.databaseUrl ? { databaseUrl: config.databaseUrl, onUnavailable } : { dataDir: resolve(dataDir, 'pglite') }), migrations });
   const shutdown = new AbortController();
   let app: FastifyInstance | undefined;
   const engine = new Engine(db, { ...config.engine, ...(config.logger ? { logger: config.logger } : {}) });

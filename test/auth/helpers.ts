@@ -4,7 +4,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SignJWT, type JWTHeaderParameters } from 'jose';
-import { GraphError } from '../../src/graph/errors.js';
+import { GraphError } from '../../src/errors.js';
 import type { SigningKey } from '../../src/auth/index.js';
 
 export const TENANT = '0b7f9a52-5c3e-4f0a-9d3e-6a1f2b3c4d5e';

@@ -12,7 +12,7 @@ import {
   type JsonWebKeySet,
   type SigningKey,
 } from '../../src/auth/index.js';
-import { GraphError } from '../../src/graph/errors.js';
+import { GraphError } from '../../src/errors.js';
 import { rejects401, signClaims, TENANT, v1Claims } from './helpers.js';
 
 const AUDIENCE = 'api://graph-lro';

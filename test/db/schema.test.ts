@@ -2,11 +2,12 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { describe, test } from 'node:test';
 import { dumpSchema, normalizeDump, SCHEMA_HEADER, schemaFile } from '../../src/db/schemaDump.js';
+import { migrations } from '../../src/families/index.js';
 import { databaseUrl } from '../support/backends.js';
 
 describe('src/db/schema.sql', () => {
   test('is what the migrations make', async () => {
-    const generated = await dumpSchema(databaseUrl());
+    const generated = await dumpSchema(databaseUrl(), migrations);
     let committed: string;
     try {
       committed = readFileSync(schemaFile, 'utf8');

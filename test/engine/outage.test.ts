@@ -10,6 +10,7 @@ import { eventually, postgres, TENANT } from '../support/backends.js';
 import type { TestDatabase } from '../support/backends.js';
 import type { DatabaseProxy } from '../support/proxy.js';
 import { proxyDatabase } from '../support/proxy.js';
+import { migrations } from '../../src/families/index.js';
 
 describe('a PostgreSQL outage', () => {
   let database: TestDatabase;
@@ -19,7 +20,7 @@ describe('a PostgreSQL outage', () => {
     database = await postgres.create();
     await (await database.open()).close();
     proxy = await proxyDatabase(database.url!);
-    db = await openDb({ databaseUrl: proxy.url, poolSize: 4 });
+    db = await openDb({ databaseUrl: proxy.url, poolSize: 4, migrations });
   });
   after(async () => {
     await proxy.up().catch(() => undefined);
@@ -63,14 +64,14 @@ describe('a PostgreSQL outage', () => {
   test('a process that opens the database before it is up waits for it instead of failing', async () => {
     await proxy.down();
     const waits: number[] = [];
-    const opening = openDb({ databaseUrl: proxy.url, poolSize: 2, onUnavailable: (_err, ms) => waits.push(ms) });
+    const opening = openDb({ databaseUrl: proxy.url, poolSize: 2, onUnavailable: (_err, ms) => waits.push(ms), migrations });
     await eventually(() => (waits.length >= 2 ? true : undefined), 20_000, 'two waits');
     await proxy.up();
     const late = await opening;
     assert.deepEqual(await late.query('SELECT 1 AS one'), [{ one: 1 }]);
     await late.close();
     await restored();
-    const refused = await openDb({ databaseUrl: 'postgres://postgres@127.0.0.1:1/test' }).then(() => undefined, (e: unknown) => e);
+    const refused = await openDb({ databaseUrl: 'postgres://postgres@127.0.0.1:1/test', migrations }).then(() => undefined, (e: unknown) => e);
     assert.equal(isDatabaseUnavailable(refused), true, 'without onUnavailable the error is thrown');
   });
 

@@ -10,13 +10,14 @@ import { test } from 'node:test';
 import { openDb } from '../../src/db/open.js';
 import { Engine } from '../../src/engine/index.js';
 import { eventually, TENANT } from '../support/backends.js';
+import { migrations } from '../../src/families/index.js';
 
 const HOUR_MS = 60 * 60 * 1000;
 
 test('an embedded process killed mid-operation resumes it at its next start, without waiting out the lease', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'graph-lro-recovery-'));
   try {
-    const setup = await openDb({ dataDir: dir });
+    const setup = await openDb({ dataDir: dir, migrations });
     await new Engine(setup).create({ tenantId: TENANT, family: 'test', kind: 'test.hang', id: 'interrupted', maxAttempts: 1 });
     await setup.close();
 
@@ -27,7 +28,7 @@ test('an embedded process killed mid-operation resumes it at its next start, wit
     child.kill('SIGKILL');
     await once(child, 'exit');
 
-    const db = await openDb({ dataDir: dir });
+    const db = await openDb({ dataDir: dir, migrations });
     const engine = new Engine(db, { leaseMs: HOUR_MS, pollIntervalMs: HOUR_MS });
     engine.register('test.hang', { async handle() { return { statusDetail: 'finished after the restart' }; } });
     await engine.start();

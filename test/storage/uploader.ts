@@ -4,9 +4,10 @@
 import { Readable } from 'node:stream';
 import { openDb } from '../../src/db/open.js';
 import { DatabaseBlobStore, FileBlobStore } from '../../src/storage/index.js';
+import { migrations } from '../../src/families/index.js';
 
 const [kind, where, leaseMs] = process.argv.slice(2);
-const store = kind === 'file' ? new FileBlobStore(where!) : new DatabaseBlobStore(await openDb({ databaseUrl: where }), { leaseMs: Number(leaseMs) });
+const store = kind === 'file' ? new FileBlobStore(where!) : new DatabaseBlobStore(await openDb({ databaseUrl: where, migrations }), { leaseMs: Number(leaseMs) });
 const CONTAINER = '0c7e4a8e-1d2b-4f3a-9c8d-7e6f5a4b3c2d';
 
 /** 3 MiB, then nothing more, ever. */

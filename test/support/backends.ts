@@ -5,6 +5,7 @@ import { after, before } from 'node:test';
 import pg from 'pg';
 import type { Db } from '../../src/db/db.js';
 import { openDb } from '../../src/db/open.js';
+import { migrations } from '../../src/families/index.js';
 
 export interface TestDatabase {
   /** Opens a connection (several may be opened on PostgreSQL; PGlite gives the one instance). */
@@ -34,7 +35,7 @@ async function adminQuery(sql: string) {
 export const pglite: Backend = {
   name: 'pglite',
   async create() {
-    const db = await openDb({});
+    const db = await openDb({ migrations });
     return { open: async () => db, drop: () => db.close() };
   },
 };
@@ -50,7 +51,7 @@ export const postgres: Backend = {
     return {
       url: url.toString(),
       async open() {
-        const db = await openDb({ databaseUrl: url.toString(), poolSize: 10 });
+        const db = await openDb({ databaseUrl: url.toString(), poolSize: 10, migrations });
         opened.push(db);
         return db;
       },

@@ -1,12 +1,9 @@
 import { operations } from './0001_operations.js';
 import { directory } from './0002_directory.js';
-import { roleManagementAlerts } from './0004_role_management_alerts.js';
-import { industryData } from './0005_industry_data.js';
 import { claimFunction } from './0006_claim_function.js';
 import { claimPath } from './0007_claim_path.js';
 import { interruptions } from './0008_interruptions.js';
 import { blobUploads } from './0009_blob_uploads.js';
-import { industryDataYears } from './0010_industry_data_years.js';
 
 export interface Migration {
   version: number;
@@ -15,5 +12,18 @@ export interface Migration {
   statements: readonly string[];
 }
 
-/** In order; a migration once released is never edited, only followed by another. */
-export const migrations: readonly Migration[] = [operations, directory, roleManagementAlerts, industryData, claimFunction, claimPath, interruptions, blobUploads, industryDataYears];
+/**
+ * The engine's, the directory's and the blob store's migrations. Each family lists its own
+ * (Family.migrations); families/index.ts puts them all in one sequence. Versions are unique across
+ * all of them; a migration once released is never edited, only followed by another.
+ */
+export const coreMigrations: readonly Migration[] = [operations, directory, claimFunction, claimPath, interruptions, blobUploads];
+
+/** In version order; two with one version are a programming error. */
+export function inOrder(migrations: readonly Migration[]): Migration[] {
+  const sorted = [...migrations].sort((a, b) => a.version - b.version);
+  sorted.forEach((m, i) => {
+    if (i > 0 && sorted[i - 1]!.version === m.version) throw new Error(`Migrations '${sorted[i - 1]!.name}' and '${m.name}' share version ${m.version}.`);
+  });
+  return sorted;
+}

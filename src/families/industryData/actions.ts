@@ -1,7 +1,7 @@
 // The connector's action and function (spec §4.2): validate, answered on every path that ends at
 // a connector (`dataConnectors/{id}`, `inboundFlows/{id}/dataConnector`), and getUploadSession,
 // declared here and served by routes.ts in the URL forms clients use.
-import { notFound } from '../../graph/errors.js';
+import { notFound } from '../../errors.js';
 import type { BoundAction } from '../../graph/model/action.js';
 import { acceptedOperation } from '../../graph/operations.js';
 import { OPERATIONS_PATH } from './model.js';

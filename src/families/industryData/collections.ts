@@ -4,7 +4,7 @@
 // deleting a connector empties its upload containers in that server's blob store.
 import type { FastifyBaseLogger } from 'fastify';
 import type { Row } from '../../db/db.js';
-import { badRequest, GraphError } from '../../graph/errors.js';
+import { badRequest, GraphError } from '../../errors.js';
 import type { Column, EntityCollection, Values } from '../../graph/model/collection.js';
 import type { BlobStore } from '../../storage/index.js';
 import { FILE_FORMATS, OTHER_CONNECTOR_TYPES, TYPES } from './model.js';

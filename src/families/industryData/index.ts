@@ -7,6 +7,7 @@ import { registerBlobEndpoint } from './blob/endpoint.js';
 import { blobEndpoint } from './blob/refusals.js';
 import { collections } from './collections.js';
 import { handlers } from './handlers.js';
+import { migrations } from './migrations.js';
 import { CONNECTORS_PATH, FAMILY, FILE_VALIDATE_PROPERTIES, INBOUND_FLOWS_PATH, OPERATIONS_PATH, SOURCE_SYSTEMS_PATH, YEARS_PATH } from './model.js';
 import { operationsRead } from './permissions.js';
 import { uploadSessionRoutes } from './routes.js';
@@ -25,6 +26,7 @@ export function blobStoreOf(server: { families: readonly FamilyInstance[] }): Bl
 
 export const industryData: Family = {
   name: FAMILY,
+  migrations,
   endpoint: blobEndpoint,
   start(services): IndustryDataInstance {
     const db = services.engine.db;

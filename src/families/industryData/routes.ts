@@ -1,6 +1,6 @@
 // getUploadSession in every form of spec §4.2 (the model's function routes know one): one, two or
 // three segments after the connector's id, parsed by uploadSession.ts.
-import { badRequest, notFound } from '../../graph/errors.js';
+import { badRequest, notFound } from '../../errors.js';
 import type { GraphRoute } from '../../graph/route.js';
 import { serviceRoot } from '../../graph/context.js';
 import type { Services } from '../../graph/services.js';

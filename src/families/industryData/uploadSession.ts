@@ -3,7 +3,7 @@
 // spec §4.4).
 import type { FastifyBaseLogger } from 'fastify';
 import type { Operation } from '../../engine/index.js';
-import { badRequest } from '../../graph/errors.js';
+import { badRequest } from '../../errors.js';
 import type { Scope } from '../../graph/model/collection.js';
 import type { Services } from '../../graph/services.js';
 import type { BlobStore } from '../../storage/index.js';

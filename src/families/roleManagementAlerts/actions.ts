@@ -2,7 +2,7 @@
 // answer 202 with the operation), and remediate an incident. Refreshes are also started by the
 // server for the demo tenant.
 import type { CreateResult, Engine } from '../../engine/index.js';
-import { badRequest, notFound } from '../../graph/errors.js';
+import { badRequest, notFound } from '../../errors.js';
 import type { BoundAction } from '../../graph/model/action.js';
 import { GRAPH } from '../../graph/model/edm.js';
 import { acceptedOperation } from '../../graph/operations.js';

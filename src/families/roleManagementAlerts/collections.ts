@@ -2,7 +2,7 @@
 // configurations (one row per built-in alert, read from the tenant's state and settings, defaults
 // where it has none) and each alert's incidents. graph/model makes every route of them.
 import type { Row } from '../../db/db.js';
-import { GraphError } from '../../graph/errors.js';
+import { GraphError } from '../../errors.js';
 import type { Column, EntityCollection } from '../../graph/model/collection.js';
 import { formatDuration } from '../../graph/model/duration.js';
 import type { FilterNode } from '../../graph/odata/filter.js';

@@ -3,12 +3,14 @@ import type { Family } from '../family.js';
 import { actions, startRefreshAll } from './actions.js';
 import { alerts, configurations, definitions } from './collections.js';
 import { handlers } from './handlers.js';
+import { migrations } from './migrations.js';
 import { ALERTS_PATH, CONFIGURATIONS_PATH, DEFINITIONS_PATH, FAMILY, OPERATIONS_PATH } from './model.js';
 import { roleManagementAlertsRead } from './permissions.js';
 import { identityGovernanceType } from './schema.js';
 
 export const roleManagementAlerts: Family = {
   name: FAMILY,
+  migrations,
   start: (services) => ({
     name: FAMILY,
     singletons: [{ name: 'identityGovernance', type: identityGovernanceType }],

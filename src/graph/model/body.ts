@@ -2,7 +2,7 @@
 // property, wrong type, missing required property, value out of the service's rules or malformed
 // `@odata.bind` is a 400 whose `target` names the property (`userMatchingSettings[0].matchTarget.code`).
 import type { Row } from '../../db/db.js';
-import { badRequest } from '../errors.js';
+import { badRequest } from '../../errors.js';
 import { isDateTimeOffset } from '../odata/filter.js';
 import type { EntityCollection, Values } from './collection.js';
 import { formatDuration, parseDuration } from './duration.js';

@@ -6,7 +6,7 @@ import type { FastifyRequest, HTTPMethods } from 'fastify';
 import type { Permission, Principal } from '../../auth/index.js';
 import type { Row } from '../../db/db.js';
 import { contextUrl, serviceRoot } from '../context.js';
-import { notFound } from '../errors.js';
+import { notFound } from '../../errors.js';
 import { listPage } from '../list.js';
 import { parseQueryOptions } from '../odata/query.js';
 import { filterToSql } from '../odata/sql.js';

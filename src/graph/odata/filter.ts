@@ -10,7 +10,7 @@
 // Precedence: `or` < `and` < `not` < comparison. `not` applies to the comparison that follows
 // (`not a eq 1` is `not (a eq 1)`). Keywords, operators and `true`/`false`/`null` are
 // case-sensitive, as in OData.
-import { badRequest } from '../errors.js';
+import { badRequest } from '../../errors.js';
 import type { PropertySpec, ResourceSpec } from './resource.js';
 import { edmType, resolveProperty } from './resource.js';
 

@@ -1,7 +1,7 @@
 // OData system query options (spec §5.4), parsed and checked against a ResourceSpec. Names are
 // accepted with or without `$` and in any case (`filter` ≡ `$filter` ≡ `$Filter`); plain
 // parameters that are not option names are ignored, as Graph does.
-import { badRequest } from '../errors.js';
+import { badRequest } from '../../errors.js';
 import type { FilterNode } from './filter.js';
 import { parseFilter } from './filter.js';
 import type { ResourceSpec } from './resource.js';

@@ -1,6 +1,6 @@
 // What a route exposes to OData query options: JSON property names mapped to SQL, with types,
 // so every option is checked against it before any SQL is written.
-import { badRequest } from '../errors.js';
+import { badRequest } from '../../errors.js';
 
 export type PropertyType = 'string' | 'datetime' | 'enum' | 'boolean' | 'int';
 

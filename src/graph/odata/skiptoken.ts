@@ -8,7 +8,7 @@
 import { createHash } from 'node:crypto';
 import type { Sql } from '../../db/sql.js';
 import { join, raw, shared, sql } from '../../db/sql.js';
-import { badRequest } from '../errors.js';
+import { badRequest } from '../../errors.js';
 import { isDateTimeOffset } from './filter.js';
 import type { QueryOptions } from './query.js';
 import type { ResourceSpec } from './resource.js';

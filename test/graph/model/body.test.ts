@@ -2,7 +2,7 @@
 // `target` names the property (nested ones by their path), and what passes comes out typed.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { GraphError } from '../../../src/graph/errors.js';
+import { GraphError } from '../../../src/errors.js';
 import { bindTarget, readCreate, readParameters, readUpdate } from '../../../src/graph/model/body.js';
 import type { EntityCollection } from '../../../src/graph/model/collection.js';
 import { complexType, ENTITY, entityType, enumType } from '../../../src/graph/model/edm.js';

@@ -1,6 +1,6 @@
 // Resource specs shaped like the service's routes, shared by the OData tests.
 import assert from 'node:assert/strict';
-import { GraphError } from '../../../src/graph/errors.js';
+import { GraphError } from '../../../src/errors.js';
 import type { ResourceSpec } from '../../../src/graph/odata/resource.js';
 
 export const STATUSES = ['notStarted', 'running', 'succeeded', 'failed', 'unknownFutureValue'] as const;

@@ -1,4 +1,4 @@
-import type { Migration } from './index.js';
+import type { Migration } from '../../db/migrations/index.js';
 
 // PIM alerts for directory roles (issue 3), per tenant. Nothing is written when a tenant first
 // reads its alerts: a missing row reads as the defaults (src/families/roleManagementAlerts/model.ts).
@@ -55,3 +55,6 @@ export const roleManagementAlerts: Migration = {
     )`,
   ],
 };
+
+/** The family's migrations (their versions are in the one sequence of db/migrations). */
+export const migrations: readonly Migration[] = [roleManagementAlerts];

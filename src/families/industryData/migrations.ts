@@ -1,4 +1,4 @@
-import type { Migration } from './index.js';
+import type { Migration } from '../../db/migrations/index.js';
 
 // Industry data (issue 4): source systems, data connectors, inbound flows and upload sessions,
 // per tenant; the key that signs upload URLs; and the blob store that keeps uploads in the
@@ -93,3 +93,24 @@ export const industryData: Migration = {
     `CREATE INDEX blob_chunks_container ON blob_chunks (container_id)`,
   ],
 };
+
+// Industry data years (yearTimePeriodDefinition): the school years inbound flows are bound to.
+export const industryDataYears: Migration = {
+  version: 10,
+  name: 'industry_data_years',
+  statements: [
+    `CREATE TABLE industry_data_years (
+      tenant_id text NOT NULL,
+      id text NOT NULL,
+      display_name text NOT NULL,
+      start_date date NOT NULL,
+      end_date date NOT NULL,
+      year_code text NOT NULL,
+      created_at timestamptz NOT NULL DEFAULT now(),
+      PRIMARY KEY (tenant_id, id)
+    )`,
+  ],
+};
+
+/** The family's migrations (their versions are in the one sequence of db/migrations). */
+export const migrations: readonly Migration[] = [industryData, industryDataYears];

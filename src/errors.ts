@@ -1,5 +1,6 @@
 // Graph error bodies (spec §5.1). Every error that leaves the server is a GraphError turned into
-// `{ error: { code, message, innerError: { date, request-id, client-request-id } } }`.
+// `{ error: { code, message, innerError: { date, request-id, client-request-id } } }`. A leaf
+// module: every layer (auth as much as graph and the families) throws these.
 
 export interface GraphErrorDetail {
   code: string;
