@@ -360,6 +360,18 @@ describe('GET /beta/$metadata', () => {
     assert.deepEqual(problems, [], problems.join('\n'));
   });
 
+  test('declares every type an entity served can have, derived ones included', async () => {
+    const served = parseCsdl(await (await metadata()).text());
+    const expected = [
+      ...['staleSignInAlertConfiguration', 'tooManyGlobalAdminsAssignedToTenantAlertConfiguration', 'invalidLicenseAlertIncident', 'sequentialActivationRenewalsAlertIncident'].map((n) => `microsoft.graph.${n}`),
+      ...['azureDataLakeConnector', 'inboundFileFlow', 'fileValidateOperation', 'yearTimePeriodDefinition', 'fileUploadSession'].map((n) => `${INDUSTRY_DATA}.${n}`),
+    ];
+    assert.deepEqual(expected.filter((name) => !served.types[name]), [], 'missing from $metadata');
+    assert.deepEqual(Object.keys(served.types[`microsoft.graph.staleSignInAlertConfiguration`]!.properties), ['duration']);
+    const singletons = Object.keys(served.container?.singletons ?? {}).sort();
+    assert.deepEqual(singletons, ['external', 'identityGovernance']);
+  });
+
   test('is reference-closed: every type it names, it declares', async () => {
     const res = await metadata();
     const xml = await res.text();

@@ -13,6 +13,8 @@ export interface Singleton {
 export interface ServedModel {
   singletons: readonly Singleton[];
   actions: readonly BoundAction[];
+  /** Types no navigation reaches: derived types of served entities (an alert's configuration type). */
+  types: readonly NamedType[];
 }
 
 const escape = (text: string) => text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
@@ -35,6 +37,7 @@ function reachable(model: ServedModel): NamedType[] {
     for (const navigation of Object.values(type.navigations)) visit(navigation.type());
   };
   for (const singleton of model.singletons) visit(singleton.type);
+  for (const type of model.types) visit(type);
   for (const action of model.actions) {
     visit(action.binding);
     for (const p of [...Object.values(action.parameters ?? {}), ...(action.returns ? [action.returns] : [])]) if (typeof p.type === 'object') visit(p.type);
