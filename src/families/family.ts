@@ -2,7 +2,6 @@ import type { FastifyInstance } from 'fastify';
 import type { Migration } from '../db/migrations/index.js';
 import type { HandlerDefinition, Operation } from '../engine/index.js';
 import type { BoundAction } from '../graph/model/action.js';
-import type { NamedType } from '../graph/model/edm.js';
 import type { Singleton } from '../graph/model/metadata.js';
 import type { EntitySet } from '../graph/model/routes.js';
 import type { OperationsCollection } from '../graph/operations.js';
@@ -59,8 +58,6 @@ export interface FamilyInstance {
   name: string;
   /** Where its paths hang from (`identityGovernance`, `external`): $metadata's entity container. */
   singletons: readonly Singleton[];
-  /** Types served that no navigation declares (an operation's derived type), for $metadata. */
-  types?: readonly NamedType[];
   /** Its entity sets: every route of each is made from the model (graph/model/routes.ts). */
   sets: readonly EntitySet[];
   /** Actions and functions bound to its types. */

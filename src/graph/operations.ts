@@ -3,11 +3,16 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Permission } from '../auth/index.js';
 import type { Engine, Operation } from '../engine/index.js';
-import { isTerminal, OPERATION_STATUSES } from '../engine/index.js';
+import { isTerminal } from '../engine/index.js';
 import { contextUrl, serviceRoot } from './context.js';
 import { notFound } from '../errors.js';
 import { listPage } from './list.js';
-import type { PropertySpec, ResourceSpec } from './odata/resource.js';
+import type { Column } from './model/collection.js';
+import type { EntityType } from './model/edm.js';
+import { qualifiedName } from './model/edm.js';
+import { specFor } from './model/spec.js';
+import { LONG_RUNNING_OPERATION } from './model/types.js';
+import type { ResourceSpec } from './odata/resource.js';
 import { parseQueryOptions } from './odata/query.js';
 import { filterToSql } from './odata/sql.js';
 import { parsePrefer, preferredInteger } from './prefer.js';
@@ -20,24 +25,22 @@ export interface OperationsCollection {
   /** Path below the version root, e.g. `identityGovernance/roleManagementAlerts/operations`. */
   path: string;
   permission: Permission;
-  /** Properties of the family's derived types, kept in the operation's result (e.g. `errors`). */
-  derivedProperties?: readonly string[];
+  /** The family's types derived from longRunningOperation (their properties are kept in the operation's result). */
+  types?: readonly EntityType[];
 }
 
-const baseSpec: Record<string, PropertySpec> = {
-  id: { column: 'id', type: 'string', nullable: false },
-  createdDateTime: { column: 'created_at', type: 'datetime', nullable: false },
-  lastActionDateTime: { column: 'last_action_at', type: 'datetime', nullable: false },
-  resourceLocation: { column: 'resource_location', type: 'string' },
-  status: { column: 'status', type: 'enum', values: OPERATION_STATUSES, enumType: 'microsoft.graph.longRunningOperationStatus', nullable: false },
-  statusDetail: { column: 'status_detail', type: 'string' },
+/** The operations table's columns (the derived types' properties have none: they are not queryable). */
+const COLUMNS: Record<string, Column> = {
+  id: { column: 'id', notNull: true },
+  createdDateTime: { column: 'created_at', notNull: true },
+  lastActionDateTime: { column: 'last_action_at', notNull: true },
+  resourceLocation: { column: 'resource_location' },
+  status: { column: 'status', notNull: true },
+  statusDetail: { column: 'status_detail' },
 };
 
 export function operationSpec(collection: OperationsCollection): ResourceSpec {
-  const derived = Object.fromEntries(
-    (collection.derivedProperties ?? []).map((name): [string, PropertySpec] => [name, { column: 'result', type: 'string', filterable: false, sortable: false }]),
-  );
-  return { typeName: 'microsoft.graph.longRunningOperation', key: 'id', properties: { ...baseSpec, ...derived } };
+  return specFor(qualifiedName(LONG_RUNNING_OPERATION), [LONG_RUNNING_OPERATION, ...(collection.types ?? [])], COLUMNS);
 }
 
 /** The operation as Graph writes it; `select` limits the properties (annotations stay). */

@@ -19,7 +19,7 @@ function servedTypes(families: readonly FamilyInstance[]): NamedType[] {
     for (const source of Object.values(collection.navigations ?? {})) visit(source.target());
   };
   for (const family of families) {
-    types.push(...(family.types ?? []));
+    types.push(...(family.operations.types ?? []));
     for (const set of family.sets) visit(set.collection);
   }
   return types;

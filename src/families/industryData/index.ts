@@ -8,7 +8,7 @@ import { blobEndpoint } from './blob/refusals.js';
 import { collections } from './collections.js';
 import { handlers } from './handlers.js';
 import { migrations } from './migrations.js';
-import { CONNECTORS_PATH, FAMILY, FILE_VALIDATE_PROPERTIES, INBOUND_FLOWS_PATH, OPERATIONS_PATH, SOURCE_SYSTEMS_PATH, YEARS_PATH } from './model.js';
+import { CONNECTORS_PATH, FAMILY, INBOUND_FLOWS_PATH, OPERATIONS_PATH, SOURCE_SYSTEMS_PATH, YEARS_PATH } from './model.js';
 import { operationsRead } from './permissions.js';
 import { uploadSessionRoutes } from './routes.js';
 import { externalType, fileValidateOperationType } from './schema.js';
@@ -37,7 +37,6 @@ export const industryData: Family = {
       name: FAMILY,
       store,
       singletons: [{ name: 'external', type: externalType }],
-      types: [fileValidateOperationType],
       sets: [
         { path: SOURCE_SYSTEMS_PATH, collection: c.sourceSystems },
         { path: CONNECTORS_PATH, collection: c.connectors },
@@ -45,7 +44,7 @@ export const industryData: Family = {
         { path: YEARS_PATH, collection: c.years },
       ],
       actions,
-      operations: { family: FAMILY, path: OPERATIONS_PATH, permission: operationsRead, derivedProperties: FILE_VALIDATE_PROPERTIES },
+      operations: { family: FAMILY, path: OPERATIONS_PATH, permission: operationsRead, types: [fileValidateOperationType] },
       handlers: handlers(store),
       routes: uploadSessionRoutes(services, store),
       register: (app) => registerBlobEndpoint(app, services, store),

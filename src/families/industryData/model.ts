@@ -3,9 +3,6 @@
 /** The engine family of industry data operations (validate, runs). */
 export const FAMILY = 'industryData';
 
-/** Properties of `microsoft.graph.industryData.fileValidateOperation` beyond longRunningOperation. */
-export const FILE_VALIDATE_PROPERTIES = ['validatedFiles', 'errors', 'warnings'] as const;
-
 export const ROOT_PATH = 'external/industryData';
 export const SOURCE_SYSTEMS_PATH = `${ROOT_PATH}/sourceSystems`;
 export const CONNECTORS_PATH = `${ROOT_PATH}/dataConnectors`;

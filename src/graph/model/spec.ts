@@ -51,6 +51,18 @@ function propertySpec(name: string, property: Property | undefined, column: Colu
   };
 }
 
+/** The properties of `types` (and the paths `columns` maps) as query options see them. */
+export function specFor(typeName: string, types: readonly EntityType[], columns: Readonly<Record<string, Column>>): ResourceSpec {
+  const names = new Set(types.flatMap((t) => Object.keys(allProperties(t))));
+  const properties: Record<string, PropertySpec> = {};
+  for (const name of names) properties[name] = propertySpec(name, propertyAt(types, name), columns[name] ?? {});
+  // Paths (`fileFormat/code`) mapped to a column of their own.
+  for (const [name, column] of Object.entries(columns)) {
+    if (name.includes('/')) properties[name] = propertySpec(name, propertyAt(types, name), column);
+  }
+  return { typeName, key: KEY, properties };
+}
+
 const cache = new WeakMap<EntityCollection, Map<string, ResourceSpec>>();
 
 /** The spec of `collection`, or of its rows of `types` only (one alert's incidents are of one type). */
@@ -60,14 +72,7 @@ export function specOf(collection: EntityCollection, types: readonly EntityType[
   if (!specs) cache.set(collection, (specs = new Map()));
   const known = specs.get(key);
   if (known) return known;
-  const names = new Set(types.flatMap((t) => Object.keys(allProperties(t))));
-  const properties: Record<string, PropertySpec> = {};
-  for (const name of names) properties[name] = propertySpec(name, propertyAt(types, name), collection.columns[name] ?? {});
-  // Paths (`fileFormat/code`) the collection maps to a column of their own.
-  for (const [name, column] of Object.entries(collection.columns)) {
-    if (name.includes('/')) properties[name] = propertySpec(name, propertyAt(types, name), column);
-  }
-  const spec: ResourceSpec = { typeName: qualifiedName(collection.type), key: KEY, properties };
+  const spec = specFor(qualifiedName(collection.type), types, collection.columns);
   specs.set(key, spec);
   const expandable: Record<string, NavigationSpec> = {};
   for (const [name, source] of Object.entries(collection.navigations ?? {})) {
