@@ -4,11 +4,11 @@
 import { randomUUID } from 'node:crypto';
 import type { Db, Queryable, Row } from '../../db/db.js';
 import type { Sql } from '../../db/sql.js';
-import { compile, sql } from '../../db/sql.js';
+import { compile, raw, shared, sql } from '../../db/sql.js';
 import type { AlertName, Settings } from './model.js';
 import { ALERT_NAMES, CONFIGURATION_TYPES, DEFAULT_IS_ENABLED, DEFINITIONS, NEVER, SCOPE_ID, SCOPE_TYPE } from './model.js';
 import { REMEDIATIONS } from './remediation.js';
-import { SCANNERS } from './scanners/index.js';
+import { SCANNERS, scanInput } from './scanners/index.js';
 
 export interface AlertRow extends Row {
   id: string;
@@ -190,30 +190,30 @@ export async function scanAlert(db: Db, tenantId: string, name: AlertName, at?: 
     if (!settings.isEnabled) return { status: 'disabled' } as const;
     const [{ now }] = (await tx.query<{ now: string }>(`SELECT COALESCE($1::timestamptz, now()) AS now`, [at ?? null])) as [{ now: string }];
     const scanner = SCANNERS[name];
-    const params = [tenantId, now, ...scanner.params(settings)];
-    const n = params.length + 1;
-    const columns = scanner.columns.join(', ');
+    const input = scanInput(tenantId, now, settings);
+    const alertName = shared(name);
+    // The scanner's columns (names from code), each written as `as` says.
+    const columns = (as = (c: string) => c) => raw(scanner.columns.map(as).join(', '));
     const [outcome] = await tx.query<{ incidents: number; added: number; removed: number }>(
-      `WITH found AS MATERIALIZED (
-         SELECT DISTINCT ON (id) * FROM (${scanner.sql}
+      ...compile(sql`WITH found AS MATERIALIZED (
+         SELECT DISTINCT ON (id) * FROM (${scanner.select(input)}
          ) scanned ORDER BY id
        ), gone AS (
          -- NOT IN: a hashed subplan whatever the (often low) row estimate of the scan.
          DELETE FROM role_alert_incidents i
-         WHERE i.tenant_id = $1 AND i.alert_name = $${n}::text AND i.id NOT IN (SELECT id FROM found)
+         WHERE i.tenant_id = ${input.tenantId} AND i.alert_name = ${alertName}::text AND i.id NOT IN (SELECT id FROM found)
          RETURNING 1
        ), written AS (
-         INSERT INTO role_alert_incidents AS i (tenant_id, alert_name, id, scan_id, ${columns})
-         SELECT $1::text, $${n}::text, id, $${n + 1}::text, ${columns} FROM found
+         INSERT INTO role_alert_incidents AS i (tenant_id, alert_name, id, scan_id, ${columns()})
+         SELECT ${input.tenantId}::text, ${alertName}::text, id, ${randomUUID()}::text, ${columns()} FROM found
          ON CONFLICT (tenant_id, alert_name, id) DO UPDATE SET scan_id = EXCLUDED.scan_id,
-           ${scanner.columns.map((c) => `${c} = EXCLUDED.${c}`).join(', ')}
-         WHERE (${scanner.columns.map((c) => `i.${c}`).join(', ')}) IS DISTINCT FROM (${scanner.columns.map((c) => `EXCLUDED.${c}`).join(', ')})
+           ${columns((c) => `${c} = EXCLUDED.${c}`)}
+         WHERE (${columns((c) => `i.${c}`)}) IS DISTINCT FROM (${columns((c) => `EXCLUDED.${c}`)})
          RETURNING (xmax = 0) AS inserted
        )
        SELECT (SELECT count(*) FROM found)::int AS incidents,
          (SELECT count(*) FROM written WHERE inserted)::int AS added,
-         (SELECT count(*) FROM gone)::int AS removed`,
-      [...params, name, randomUUID()],
+         (SELECT count(*) FROM gone)::int AS removed`),
     );
     const { incidents, added, removed } = outcome!;
     await tx.query(

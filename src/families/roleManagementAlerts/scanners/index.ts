@@ -9,7 +9,8 @@ import { sequentialActivationRenewals } from './sequentialActivationRenewals.js'
 import { staleSignIn } from './staleSignIn.js';
 import { tooManyGlobalAdmins } from './tooManyGlobalAdmins.js';
 
-export type { Scanner } from './scanner.js';
+export type { ScanInput, Scanner } from './scanner.js';
+export { scanInput } from './scanner.js';
 
 export const SCANNERS: Readonly<Record<AlertName, Scanner>> = {
   InvalidLicenseAlert: invalidLicense,

@@ -3,22 +3,22 @@
 // grace period). One incident, id = the tenant id; tenantLicenseStatus is the status of the
 // tenant's PIM licence closest to usable (Suspended, then LockedOut, then Deleted), or `None`
 // when it has none at all.
+import { sql } from '../../../db/sql.js';
 import { USABLE_LICENSE_STATUSES } from '../model.js';
 import type { Scanner } from './scanner.js';
 
 export const invalidLicense: Scanner = {
   columns: ['tenant_license_status'],
-  params: () => [[...USABLE_LICENSE_STATUSES]],
-  sql: `
-    SELECT $1::text AS id,
+  select: ({ tenantId, now }) => sql`
+    SELECT ${tenantId}::text AS id,
       COALESCE((
         SELECT l.capability_status FROM directory_licenses l
-        WHERE l.tenant_id = $1 AND l.grants_pim
+        WHERE l.tenant_id = ${tenantId} AND l.grants_pim
         ORDER BY CASE l.capability_status WHEN 'Suspended' THEN 0 WHEN 'LockedOut' THEN 1 WHEN 'Deleted' THEN 2 ELSE 3 END, l.sku_id
         LIMIT 1
       ), 'None') AS tenant_license_status
-    WHERE $2::timestamptz IS NOT NULL AND NOT EXISTS (
+    WHERE ${now} IS NOT NULL AND NOT EXISTS (
       SELECT 1 FROM directory_licenses l
-      WHERE l.tenant_id = $1 AND l.grants_pim AND l.capability_status = ANY ($3::text[])
+      WHERE l.tenant_id = ${tenantId} AND l.grants_pim AND l.capability_status = ANY (${[...USABLE_LICENSE_STATUSES]}::text[])
     )`,
 };
