@@ -1,68 +1,53 @@
-// The engine benchmark: end-to-end throughput of no-op operations and pickup latency on an idle
-// engine, for graph-lro and, as baselines in the same run on the same PostgreSQL, graphile-worker
-// and pg-boss. Systems run one after another, each in a fresh database of its own; before every
-// run the job table is emptied and analyzed (an idle queue that receives a burst) and the workers
-// get new connections. Prints JSON lines; `node dist/bench/engine.js graph-lro` runs one system.
+// The engine benchmark: graph-lro against the PostgreSQL job queues at their current releases and
+// in their best published configurations (graphile-worker, pg-boss), plus BullMQ on Redis as a
+// reference line, in one run on the same PostgreSQL and Node.js. Each system is measured in two
+// deployments (support/deploy.ts): producer and workers as one instance in one process, and as
+// separate instances (the workers in a process of their own, each side with its own pool). For
+// every system and deployment:
+// - pickup: one create on idle workers until its handler starts (p50/p99 of 200 samples, at
+//   random pauses of up to 10 ms, after 3 warm-up samples);
+// - creates: one-at-a-time creates per second, 1,000 sequential calls of the system's
+//   single-create API while its workers run (after 20 warm-up creates); the better of two runs;
+// - drain: 20,000 no-op jobs enqueued in batches of 1,000 through its batch API while its workers
+//   already run, from the first enqueue until every outcome is stored; the better of two runs.
+// Then graph-lro/peer ratios per deployment. graph-lro's eager same-process create (a create
+// inserted already claimed by its own process's free worker) has lines of its own, path 'eager';
+// its headline creates go through NOTIFY and a claim like everyone else's.
+//
+// Every measurement starts on an emptied, analyzed job table (an idle queue that receives a burst)
+// with a new instance (new connections, no plan cached from an earlier run). The systems take turns
+// within each round (pickup, creates, each drain run) so that the machine's load, which drifts,
+// falls on all of them alike. Prints JSON lines (bench: 'engine'), each system's settings in every
+// line of it.
+//
+//   node dist/bench/engine.js [--quick] [--node=current] [system …]
+//   --quick: 50 pickup samples, one run of 500 creates, one drain run (a smoke test, not figures to quote)
+//   system: graph-lro, graphile-worker, pg-boss, bullmq (default: all)
+//   On Node < 22.18 the run is handed to Node 22 from the npm registry (support/node22.ts).
 import { cpus, loadavg } from 'node:os';
+import { fileURLToPath } from 'node:url';
 import pg from 'pg';
-import { graphileWorker } from './support/graphile-worker.js';
-import { graphLro } from './support/graph-lro.js';
-import { pgBoss } from './support/pg-boss.js';
-import type { QueueSystem, RunningWorkers, Settings } from './support/queue-system.js';
-import type { ScratchDb } from './support/scratch-db.js';
-import { createScratchDb, percentile, round, serverUrl, sleep } from './support/scratch-db.js';
+import { deploy, WorkerProcess, type Deployment } from './support/deploy.js';
+import { handedToNode22 } from './support/node22.js';
+import type { Monitor, QueueSystem } from './support/queue-system.js';
+import { percentile, round, serverUrl, sleep } from './support/scratch-db.js';
 
+const args = process.argv.slice(2);
+const QUICK = args.includes('--quick');
 const OPS = 20_000;
 const BATCH = 1_000;
-const RUNS = 2; // the machine is shared and noisy: each throughput figure is the better of two runs
-const RUN_LIMIT_MS = 25_000; // a throughput run still going then (< 800 ops/s) is cut off
-const PICKUP_LIMIT_MS = 30_000;
-
-interface Plan {
-  system: QueueSystem;
-  throughput: Settings[];
-  pickup: Settings;
-  samples: number;
-  /** Longest random pause between pickup samples. For a poller it spans the whole polling
-   *  interval, so samples land at every phase of the poll and the figure is not flattered. */
-  pauseMs: number;
-}
-
-const plans: Plan[] = [
-  {
-    system: graphLro(),
-    // The engine's defaults first (concurrency 32, claimBatch 100), then wider ones.
-    throughput: [{ concurrency: 32, claimBatch: 100 }, { concurrency: 100, claimBatch: 100 }, { concurrency: 200, claimBatch: 200 }],
-    pickup: { concurrency: 32, claimBatch: 100 },
-    samples: 200,
-    pauseMs: 10,
-  },
-  {
-    system: graphileWorker(),
-    // Concurrency 10 did worse than 24 in every trial (one fetch and one completion per job).
-    throughput: [{ concurrency: 24, pollInterval: 2000 }],
-    pickup: { concurrency: 10, pollInterval: 2000 },
-    samples: 200,
-    pauseMs: 10,
-  },
-  {
-    system: pgBoss(),
-    // Its default polling (2 s): throughput then rests on the batch a worker fetches per poll.
-    // Fewer, larger batches did best in trials (4 × 1000: ~1,900/s; 8 × 1000 at 0.5 s: ~2,100/s).
-    throughput: [{ workers: 2, batchSize: 5000 }],
-    // Each sample waits a whole poll on average: fewer samples keep the run under three minutes.
-    pickup: { workers: 1, batchSize: 1, pollingIntervalSeconds: 2 },
-    samples: 20,
-    pauseMs: 2000,
-  },
-];
+// The machine is shared and noisy: a throughput figure is the better of two runs.
+const DRAIN_RUNS = QUICK ? 1 : 2;
+const CREATES_RUNS = QUICK ? 1 : 2;
+const PICKUP_SAMPLES = QUICK ? 50 : 200;
+const PICKUP_PAUSE_MS = 10;
+const CREATES = QUICK ? 500 : 1_000;
+const CREATES_WARMUP = 20;
+const RUN_LIMIT_MS = 25_000; // a drain still going then (< 800 jobs/s) is cut off
+const PICKUP_LIMIT_MS = 10_000;
+const DEPLOYMENTS: Deployment[] = ['one instance', 'separate instances'];
 
 const print = (line: Record<string, unknown>) => console.log(JSON.stringify({ bench: 'engine', ...line }));
-
-async function count(client: pg.Client, sql: string): Promise<number> {
-  const { rows } = await client.query<{ n: number }>(sql);
-  return rows[0]?.n ?? 0;
-}
 
 class TimedOut extends Error {}
 
@@ -74,149 +59,244 @@ function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<
   return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }
 
+/** One system in one deployment: its store, the bench's view of it, its worker process if any. */
+interface Subject {
+  system: QueueSystem;
+  deployment: Deployment;
+  address: string;
+  monitor: Monitor;
+  workers: WorkerProcess | null;
+  /** Why its remaining measurements are skipped (a drain was cut off and its store dropped). */
+  cut?: string;
+  drainOpsPerSec?: number;
+  pickup?: { p50Ms: number; p99Ms: number };
+  createsPerSec?: number;
+}
+
+function line(s: Subject, metric: string, fields: Record<string, unknown>, path?: string): void {
+  const { name, version, store, settings } = s.system;
+  print({
+    system: name, version, store, ...(store === 'PostgreSQL' ? {} : { reference: `${store}, not PostgreSQL` }),
+    deployment: s.deployment, metric, ...(name === 'graph-lro' ? { path: path ?? 'NOTIFY → claim' } : {}),
+    ...fields, settings,
+  });
+}
+
+const createOf = (d: Awaited<ReturnType<typeof deploy>>, path?: string) => (path ? d.producer.paths?.[path] : () => d.producer.enqueueOne());
+
+/** Milliseconds from the start of one create until its handler starts, on idle workers. */
+async function pickup(s: Subject, path?: string): Promise<void> {
+  await s.monitor.reset();
+  const d = await deploy(s.system, s.address, s.workers, 'each');
+  try {
+    const create = createOf(d, path)!;
+    const samples: number[] = [];
+    for (let i = -3; i < PICKUP_SAMPLES; i++) {
+      await sleep(Math.random() * PICKUP_PAUSE_MS);
+      const started = d.nextStart();
+      const began = performance.now();
+      await create();
+      const at = await withTimeout(started, PICKUP_LIMIT_MS, `${s.system.name} pickup`);
+      if (i >= 0) samples.push(at - began);
+    }
+    const figures = { p50Ms: round(percentile(samples, 50)), p99Ms: round(percentile(samples, 99)) };
+    if (!path) s.pickup = figures;
+    line(s, 'pickup', {
+      samples: samples.length, ...figures, maxMs: round(Math.max(...samples)),
+      ...(s.workers ? { clockOffsetMs: round(s.workers.offsetMs, 3) } : {}),
+    }, path);
+  } finally {
+    await d.stop();
+  }
+}
+
+/** Seconds for CREATES sequential single creates while the workers run (and take what is created). */
+async function creates(s: Subject, path?: string): Promise<number> {
+  await s.monitor.reset();
+  const d = await deploy(s.system, s.address, s.workers, 'count');
+  try {
+    const create = createOf(d, path)!;
+    for (let i = 0; i < CREATES_WARMUP; i++) await create();
+    const began = performance.now();
+    for (let i = 0; i < CREATES; i++) await create();
+    return (performance.now() - began) / 1000;
+  } finally {
+    await d.stop();
+  }
+}
+
 interface Run {
   seconds: number;
   /** Handler runs beyond one per job: a job run again (e.g. after its lease expired). */
   extraRuns: number;
 }
 
-/** Seconds from the first insert until all OPS jobs are terminal in the database. */
-async function throughputRun(system: QueueSystem, db: ScratchDb, client: pg.Client, settings: Settings): Promise<Run> {
-  await client.query(system.resetSql);
-  let handled = 0;
-  let allHandled!: () => void;
-  const handledAll = new Promise<void>((resolve) => (allHandled = resolve));
-  const workers = await system.start(settings, () => {
-    if (++handled === OPS) allHandled();
-  });
+/** Seconds from the first batch enqueued until all OPS jobs are terminal in the store. */
+async function drain(s: Subject): Promise<Run> {
+  await s.monitor.reset();
+  const d = await deploy(s.system, s.address, s.workers, 'count');
+  let stopped = false;
   try {
+    const { handled } = await d.countTo(OPS);
     const began = performance.now();
-    for (let i = 0; i < OPS; i += BATCH) await workers.enqueueBatch(BATCH);
-    // Counting handler runs first keeps the count query from loading the database meanwhile;
-    // then the outcomes must reach the table.
+    for (let i = 0; i < OPS; i += BATCH) await d.producer.enqueueBatch(BATCH);
+    // Counting handler runs first keeps the count query from loading the store meanwhile; then
+    // the outcomes must reach it.
     const done = (async () => {
-      await handledAll;
-      while ((await count(client, system.unfinishedSql)) > 0) await sleep(20);
+      await handled;
+      while ((await s.monitor.unfinished()) > 0) await sleep(20);
     })();
-    await withTimeout(done, RUN_LIMIT_MS - (performance.now() - began), system.name).catch(async (err: unknown) => {
+    await withTimeout(done, RUN_LIMIT_MS - (performance.now() - began), s.system.name).catch(async (err: unknown) => {
       if (!(err instanceof TimedOut)) throw err;
-      const unfinished = await count(client, system.unfinishedSql);
-      err.message = `not done after ${RUN_LIMIT_MS / 1000} s: ${unfinished} jobs unfinished, ${handled} handler runs`;
-      // Draining could take minutes: the workers stop once their connections are cut.
+      const unfinished = await s.monitor.unfinished().catch(() => NaN);
+      err.message = `not done after ${RUN_LIMIT_MS / 1000} s: ${unfinished} jobs unfinished`;
+      // Draining could take minutes: the workers stop once their store is gone (and their process).
       done.catch(() => undefined);
-      await db.drop();
+      s.workers?.kill();
+      await s.system.dispose(s.address);
       throw err;
     });
     const seconds = (performance.now() - began) / 1000;
-    const succeeded = system.succeededSql ? await count(client, system.succeededSql) : OPS;
-    if (succeeded !== OPS) throw new Error(`${system.name}: ${succeeded} of ${OPS} jobs succeeded`);
-    return { seconds, extraRuns: handled - OPS };
+    const succeeded = await s.monitor.succeeded();
+    if (succeeded !== null && succeeded !== OPS) throw new Error(`${s.system.name}: ${succeeded} of ${OPS} jobs succeeded`);
+    stopped = true;
+    return { seconds, extraRuns: (await d.stop()) - OPS };
   } finally {
-    await workers.stop();
+    if (!stopped) await d.stop().catch(() => undefined);
   }
 }
 
-type Enqueue = (workers: RunningWorkers) => (() => Promise<void>) | undefined;
-
-/** Milliseconds from the start of one create until its handler starts, on idle workers; null
- *  when the system has no such way to enqueue. */
-async function pickupRun(system: QueueSystem, client: pg.Client, plan: Plan, how: Enqueue): Promise<number[] | null> {
-  await client.query(system.resetSql);
-  let started: ((at: number) => void) | undefined;
-  const workers = await system.start(plan.pickup, () => started?.(performance.now()));
+/** Runs one measurement of a subject, reporting a failure as a line instead of ending the bench. */
+async function attempt(s: Subject, metric: string, measure: () => Promise<void>, path?: string): Promise<void> {
+  if (s.cut) return;
   try {
-    const enqueue = how(workers);
-    if (!enqueue) return null;
-    const samples: number[] = [];
-    // Three warm-up samples (connections, prepared statements) are not counted.
-    for (let i = -3; i < plan.samples; i++) {
-      await sleep(Math.random() * plan.pauseMs);
-      const handlerStarted = new Promise<number>((resolve) => (started = resolve));
-      const began = performance.now();
-      await enqueue();
-      const at = await withTimeout(handlerStarted, PICKUP_LIMIT_MS, `${system.name} pickup`);
-      if (i >= 0) samples.push(at - began);
-    }
-    return samples;
-  } finally {
-    started = undefined;
-    await workers.stop();
+    await measure();
+  } catch (err) {
+    line(s, metric, { error: err instanceof Error ? err.message : String(err) }, path);
   }
 }
 
-interface Figures {
-  opsPerSec: number;
-  p50Ms: number;
-  p99Ms: number;
-}
-
-async function measure(plan: Plan): Promise<Figures> {
-  const { system } = plan;
-  const db = await createScratchDb(system.name);
-  const client = new pg.Client({ connectionString: db.url });
-  client.on('error', () => undefined); // the database is dropped under it after a cut-off run
+async function measureDeployment(chosen: QueueSystem[], deployment: Deployment): Promise<Subject[]> {
+  const subjects: Subject[] = [];
   try {
-    await system.setup(db.url);
-    await client.connect();
-    // Pickup first, on a fresh idle database, so a throughput run that has to be cut off
-    // (which ends this system's measurements) cannot cost it its latency figures.
-    const samples = (await pickupRun(system, client, plan, (w) => () => w.enqueueOne()))!;
-    const p50Ms = round(percentile(samples, 50));
-    const p99Ms = round(percentile(samples, 99));
-    print({ system: system.name, metric: 'pickup', samples: samples.length, p50Ms, p99Ms, maxMs: round(Math.max(...samples)), ...plan.pickup });
-    const inTransaction = await pickupRun(system, client, plan, (w) => w.enqueueOneInTransaction?.bind(w));
-    if (inTransaction) {
-      print({
-        system: system.name, metric: 'pickup', path: 'created in a transaction', samples: inTransaction.length, p50Ms: round(percentile(inTransaction, 50)),
-        p99Ms: round(percentile(inTransaction, 99)), maxMs: round(Math.max(...inTransaction)), ...plan.pickup,
-      });
+    for (const system of chosen) {
+      const address = await system.prepare();
+      const subject: Subject = { system, deployment, address, monitor: await system.monitor(address), workers: null };
+      subjects.push(subject);
+      if (deployment === 'separate instances') subject.workers = await WorkerProcess.fork();
     }
-    let best = 0;
-    for (const settings of plan.throughput) {
-      const runs: Run[] = [];
-      try {
-        for (let r = 0; r < RUNS; r++) runs.push(await throughputRun(system, db, client, settings));
-      } catch (err) {
-        if (!(err instanceof TimedOut)) throw err;
-        print({ system: system.name, metric: 'throughput', ops: OPS, ...settings, opsPerSec: null, error: err.message, note: 'cut off; the remaining settings of this system are skipped' });
-        break;
+    const eager = (s: Subject) => deployment === 'one instance' && s.system.name === 'graph-lro';
+    for (const s of subjects) {
+      await attempt(s, 'pickup', () => pickup(s));
+      if (eager(s)) await attempt(s, 'pickup', () => pickup(s, 'eager'), 'eager');
+    }
+    const createRuns = new Map<string, number[]>();
+    const timeCreates = (s: Subject, path?: string) =>
+      attempt(s, 'creates', async () => {
+        const key = `${s.system.name}/${path ?? ''}`;
+        createRuns.set(key, [...(createRuns.get(key) ?? []), await creates(s, path)]);
+      }, path);
+    for (let r = 0; r < CREATES_RUNS; r++) {
+      for (const s of subjects) {
+        await timeCreates(s);
+        if (eager(s)) await timeCreates(s, 'eager');
       }
-      const seconds = Math.min(...runs.map((r) => r.seconds));
-      best = Math.max(best, OPS / seconds);
-      print({
-        system: system.name, metric: 'throughput', ops: OPS, batch: BATCH, seconds: round(seconds, 3), opsPerSec: Math.round(OPS / seconds),
-        ...settings, of: `best of ${RUNS}`, secondsPerRun: runs.map((r) => round(r.seconds, 3)), extraRunsPerRun: runs.map((r) => r.extraRuns),
+    }
+    for (const s of subjects) {
+      for (const path of eager(s) ? [undefined, 'eager'] : [undefined]) {
+        const done = createRuns.get(`${s.system.name}/${path ?? ''}`);
+        if (!done) continue;
+        const seconds = Math.min(...done);
+        const perSec = Math.round(CREATES / seconds);
+        if (!path) s.createsPerSec = perSec;
+        line(s, 'creates', { creates: CREATES, seconds: round(seconds, 3), perSec, of: `best of ${done.length}`, perSecPerRun: done.map((t) => Math.round(CREATES / t)) }, path);
+      }
+    }
+    const runs = new Map<Subject, Run[]>(subjects.map((s) => [s, []]));
+    for (let r = 0; r < DRAIN_RUNS; r++) {
+      for (const s of subjects) {
+        await attempt(s, 'drain', async () => {
+          try {
+            runs.get(s)!.push(await drain(s));
+          } catch (err) {
+            if (err instanceof TimedOut) s.cut = err.message;
+            throw err;
+          }
+        });
+      }
+    }
+    for (const s of subjects) {
+      const done = runs.get(s)!;
+      if (!done.length) continue;
+      const seconds = Math.min(...done.map((r) => r.seconds));
+      s.drainOpsPerSec = Math.round(OPS / seconds);
+      line(s, 'drain', {
+        ops: OPS, batch: BATCH, seconds: round(seconds, 3), opsPerSec: s.drainOpsPerSec, of: `best of ${done.length}`,
+        secondsPerRun: done.map((r) => round(r.seconds, 3)), extraRunsPerRun: done.map((r) => r.extraRuns),
       });
     }
-    return { opsPerSec: best, p50Ms, p99Ms };
   } finally {
-    await client.end().catch(() => undefined);
-    await system.teardown().catch(() => undefined);
-    await db.drop();
+    for (const s of subjects) {
+      await s.monitor.close().catch(() => undefined);
+      await s.workers?.close().catch(() => undefined);
+      await s.system.dispose(s.address).catch(() => undefined);
+    }
+  }
+  return subjects;
+}
+
+const ratio = (a: number | undefined, b: number | undefined, digits = 2) => (a && b ? round(a / b, digits) : null);
+
+function printRatios(subjects: Subject[]): void {
+  const ours = subjects.find((s) => s.system.name === 'graph-lro');
+  if (!ours) return;
+  for (const peer of subjects) {
+    if (peer === ours) continue;
+    print({
+      metric: 'ratio', deployment: ours.deployment, of: `graph-lro/${peer.system.name}`, version: peer.system.version,
+      ...(peer.system.store === 'PostgreSQL' ? {} : { reference: `${peer.system.store}, not PostgreSQL` }),
+      // drain and creates > 1, pickup < 1 favour graph-lro
+      drain: ratio(ours.drainOpsPerSec, peer.drainOpsPerSec),
+      pickupP50: ratio(ours.pickup?.p50Ms, peer.pickup?.p50Ms, 3),
+      pickupP99: ratio(ours.pickup?.p99Ms, peer.pickup?.p99Ms, 3),
+      creates: ratio(ours.createsPerSec, peer.createsPerSec),
+    });
   }
 }
 
-// The machine is shared: the load when the bench starts tells how far to trust the figures.
-{
+async function environment(chosen: QueueSystem[]): Promise<void> {
   const client = new pg.Client({ connectionString: serverUrl() });
   await client.connect();
   const { rows } = await client.query<{ v: string }>(`SELECT current_setting('server_version') AS v`);
   await client.end();
-  print({ metric: 'environment', cpus: cpus().length, loadAvg1m: round(loadavg()[0] ?? 0), node: process.version, postgres: rows[0]?.v });
-}
-
-const only = process.argv.slice(2);
-const results = new Map<string, Figures>();
-for (const plan of plans) if (only.length === 0 || only.includes(plan.system.name)) results.set(plan.system.name, await measure(plan));
-
-const ours = results.get('graph-lro');
-for (const [name, other] of results) {
-  if (!ours || name === 'graph-lro') continue;
+  let redis: string | undefined;
+  if (chosen.some((s) => s.store === 'Redis')) {
+    const { Redis } = await import('ioredis');
+    const conn = new Redis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379');
+    redis = /redis_version:(\S+)/.exec(await conn.info('server'))?.[1];
+    await conn.quit();
+  }
   print({
-    metric: 'ratio', of: `graph-lro/${name}`,
-    // Best configuration of each; throughput > 1 and pickup < 1 favour graph-lro.
-    throughput: ours.opsPerSec && other.opsPerSec ? round(ours.opsPerSec / other.opsPerSec) : null,
-    pickupP50: round(ours.p50Ms / other.p50Ms, 3),
-    pickupP99: round(ours.p99Ms / other.p99Ms, 3),
+    metric: 'environment', cpus: cpus().length, loadAvg1m: round(loadavg()[0] ?? 0), node: process.version, postgres: rows[0]?.v,
+    ...(redis ? { redis } : {}), quick: QUICK, ops: OPS, batch: BATCH, drainRuns: DRAIN_RUNS, pickupSamples: PICKUP_SAMPLES, creates: CREATES, createsRuns: CREATES_RUNS,
+    systems: Object.fromEntries(chosen.map((s) => [s.name, s.version])),
   });
 }
+
+async function main(): Promise<void> {
+  // Loaded after the Node check: the peers' packages are for the Node the run ends up on.
+  const { systems } = await import('./support/systems.js');
+  const only = args.filter((a) => !a.startsWith('--'));
+  const unknown = only.filter((name) => !systems[name]);
+  if (unknown.length) throw new Error(`unknown system ${unknown.join(', ')}; known: ${Object.keys(systems).join(', ')}`);
+  const chosen = Object.entries(systems)
+    .filter(([name]) => only.length === 0 || only.includes(name))
+    .map(([, make]) => make());
+  const began = performance.now();
+  // The machine is shared: the load when the bench starts tells how far to trust the figures.
+  await environment(chosen);
+  for (const deployment of DEPLOYMENTS) printRatios(await measureDeployment(chosen, deployment));
+  print({ metric: 'done', seconds: round((performance.now() - began) / 1000, 1), loadAvg1m: round(loadavg()[0] ?? 0) });
+}
+
+if (!handedToNode22(fileURLToPath(import.meta.url))) await main();
