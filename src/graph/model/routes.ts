@@ -14,7 +14,7 @@ import type { GraphRoute, GraphRouteContext } from '../route.js';
 import type { Services } from '../services.js';
 import type { ActionContext, BoundAction } from './action.js';
 import { readCreate, readParameters, readUpdate } from './body.js';
-import type { EntityCollection, Refused, Scope } from './collection.js';
+import type { EntityCollection, Scope } from './collection.js';
 import { isContained } from './collection.js';
 import type { EntityType } from './edm.js';
 import { derivesFrom } from './edm.js';
@@ -33,13 +33,14 @@ export interface EntitySet {
 const query = (request: FastifyRequest) => request.query as Record<string, unknown>;
 const param = (request: FastifyRequest, name: string) => (request.params as Record<string, string>)[name] ?? '';
 
-export const missing = (collection: EntityCollection, key: string) => notFound(`No ${collection.what} with id '${key}' was found.`);
+const missing = (collection: EntityCollection, key: string) => notFound(`No ${collection.what} with id '${key}' was found.`);
 
+/** Throws what a write refused with; a row or nothing passes. */
 function refusal(outcome: unknown, collection: EntityCollection, key: string): void {
-  if (outcome === undefined || outcome === null || typeof outcome !== 'object') return;
-  const refused = outcome as Partial<Refused & { notFound: true; error: Error }>;
-  if (refused.notFound) throw missing(collection, key);
-  if (refused.error) throw refused.error;
+  if (typeof outcome !== 'object' || outcome === null) return;
+  const refused = outcome as Partial<{ notFound: true; error: Error }>;
+  if (refused.notFound === true) throw missing(collection, key);
+  if (refused.error instanceof Error) throw refused.error;
 }
 
 /** Where a collection is, for one request: its path, and its parent row when contained. */
