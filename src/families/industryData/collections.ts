@@ -7,9 +7,20 @@ import type { Row } from '../../db/db.js';
 import { badRequest, GraphError } from '../../errors.js';
 import type { Column, EntityCollection, Values } from '../../graph/model/collection.js';
 import type { BlobStore } from '../../storage/index.js';
-import { FILE_FORMATS, OTHER_CONNECTOR_TYPES, TYPES } from './model.js';
+import { qualifiedName } from '../../graph/model/edm.js';
+import { FILE_FORMATS } from './model.js';
 import * as permissions from './permissions.js';
-import { NS, azureDataLakeConnectorType, connectorType, inboundFileFlowType, inboundFlowType, sourceSystemType, yearType } from './schema.js';
+import {
+  azureDataLakeConnectorType,
+  connectorType,
+  fileDataConnectorType,
+  fileFormatReferenceValueType,
+  inboundFileFlowType,
+  inboundFlowType,
+  NS,
+  sourceSystemType,
+  yearType,
+} from './schema.js';
 import type { ConnectorRow, DeleteOutcome, InboundFlowRow, SourceSystemRow, UserMatchingSetting } from './store.js';
 import {
   connectorRows,
@@ -69,6 +80,9 @@ function matchingSettings(values: unknown): UserMatchingSetting[] {
 
 const code = (value: unknown) => (value as { code: string }).code;
 
+/** Connector types Graph has that this service does not create (a clear 400 rather than "unknown type"). */
+const OTHER_CONNECTOR_TYPES = [`${NS}.apiDataConnector`, `${NS}.oneRosterApiDataConnector`, qualifiedName(fileDataConnectorType), qualifiedName(connectorType)];
+
 export function collections(store: BlobStore, log: FastifyBaseLogger | undefined): Collections {
   const sourceSystems: EntityCollection = {
     what: 'source system',
@@ -115,7 +129,7 @@ export function collections(store: BlobStore, log: FastifyBaseLogger | undefined
     columns: {
       id: key,
       displayName: text('display_name'),
-      fileFormat: { column: 'file_format_code', read: (row) => ({ '@odata.type': `#${TYPES.fileFormat}`, code: row.file_format_code }) },
+      fileFormat: { column: 'file_format_code', read: (row) => ({ '@odata.type': `#${qualifiedName(fileFormatReferenceValueType)}`, code: row.file_format_code }) },
       // `$filter=fileFormat/code eq 'schoolDataSyncV2Rev1'`
       'fileFormat/code': { column: 'file_format_code', notNull: true, caseSensitive: true },
     },

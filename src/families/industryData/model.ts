@@ -1,4 +1,4 @@
-// Industry data (spec §4): names, paths, types and limits of the family.
+// Industry data (spec §4): names, paths and limits of the family (its types: schema.ts).
 
 /** The engine family of industry data operations (validate, runs). */
 export const FAMILY = 'industryData';
@@ -10,31 +10,12 @@ export const INBOUND_FLOWS_PATH = `${ROOT_PATH}/inboundFlows`;
 export const YEARS_PATH = `${ROOT_PATH}/years`;
 export const OPERATIONS_PATH = `${ROOT_PATH}/operations`;
 
-const NS = 'microsoft.graph.industryData';
-export const TYPES = {
-  sourceSystem: `${NS}.sourceSystemDefinition`,
-  connector: `${NS}.industryDataConnector`,
-  azureDataLakeConnector: `${NS}.azureDataLakeConnector`,
-  fileFormat: `${NS}.fileFormatReferenceValue`,
-  userMatchTarget: `${NS}.userMatchTargetReferenceValue`,
-  identifierType: `${NS}.identifierTypeReferenceValue`,
-  inboundFlow: `${NS}.inboundFlow`,
-  inboundFileFlow: `${NS}.inboundFileFlow`,
-  fileUploadSession: `${NS}.fileUploadSession`,
-  fileValidateOperation: `${NS}.fileValidateOperation`,
-} as const;
-
-/** Connector types Graph has that this service does not create (a clear 400 rather than "unknown type"). */
-export const OTHER_CONNECTOR_TYPES: readonly string[] = [`${NS}.apiDataConnector`, `${NS}.oneRosterApiDataConnector`, `${NS}.fileDataConnector`, TYPES.connector];
-
 /**
  * `fileFormat.code` values (spec §4.2), and `schoolDataSyncV2.1`, the spelling of Microsoft's
  * Postman collection. Only SDS v2.1 is validated; a v1 connector's validation reports
  * UnsupportedFileFormat.
  */
 export const FILE_FORMATS: readonly string[] = ['schoolDataSyncV2Rev1', 'schoolDataSyncV1', 'schoolDataSyncV2.1'];
-
-export const DATA_DOMAINS = ['educationRostering', 'unknownFutureValue'] as const;
 
 /** displayName and vendor: at most 100 characters (spec §4.2, §4.5). */
 export const MAX_NAME_LENGTH = 100;

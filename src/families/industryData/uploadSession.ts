@@ -8,7 +8,9 @@ import type { Scope } from '../../graph/model/collection.js';
 import type { Services } from '../../graph/services.js';
 import type { BlobStore } from '../../storage/index.js';
 import type { ValidateInput } from './handlers.js';
-import { BLOB_PREFIX, FAMILY, SESSION_TTL_MS, TYPES, VALIDATE_KIND, validateDedupeKey } from './model.js';
+import { qualifiedName } from '../../graph/model/edm.js';
+import { BLOB_PREFIX, FAMILY, SESSION_TTL_MS, VALIDATE_KIND, validateDedupeKey } from './model.js';
+import { fileUploadSessionType, fileValidateOperationType } from './schema.js';
 import { keyOf, SAS_PERMISSIONS, signSas } from './sas.js';
 import type { ConnectorRow, SessionRow } from './store.js';
 import { openSession } from './store.js';
@@ -32,7 +34,7 @@ export async function startValidation(services: Services, scope: Scope, root: st
         family: FAMILY,
         kind: VALIDATE_KIND,
         dedupeKey: validateDedupeKey(connectorId),
-        odataType: TYPES.fileValidateOperation,
+        odataType: qualifiedName(fileValidateOperationType),
         input: { ...input },
         statusDetail: null,
         resourceLocation: null,
@@ -106,7 +108,7 @@ export async function uploadSession(scope: Scope, store: BlobStore, root: string
   const expiresAt = new Date(Math.floor(until / 1000) * 1000);
   const sas = signSas(await keyOf(db), { containerId: session.id, tenantId: scope.tenantId, connectorId, permissions: SAS_PERMISSIONS, expiresAt });
   return {
-    '@odata.context': `${root}/$metadata#${TYPES.fileUploadSession}`,
+    '@odata.context': `${root}/$metadata#${qualifiedName(fileUploadSessionType)}`,
     ...uploadSessionJson(session, `${originOf(root)}${BLOB_PREFIX}/${session.id}?${sas}`, expiresAt),
   };
 }
