@@ -32,7 +32,7 @@ const names = (parts: FilterNode[], property: string, value: string) =>
  * restrict the scope: `scopeId eq '/' and scopeType eq 'DirectoryRole'`, to which other
  * conditions may be and-ed.
  */
-function requireScope(_query: Record<string, unknown>, filter: FilterNode | undefined): void {
+function requireScope(filter: FilterNode | undefined): void {
   const parts = filter ? conjuncts(filter) : [];
   if (names(parts, 'scopeId', SCOPE_ID) && names(parts, 'scopeType', SCOPE_TYPE)) return;
   throw new GraphError(

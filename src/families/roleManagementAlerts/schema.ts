@@ -37,13 +37,13 @@ export const alertConfigurationType = entityType(GRAPH, 'unifiedRoleManagementAl
     scopeType: text,
     scopeId: text,
     // Also "true"/"false": one of Graph's own doc examples sends the string.
-    isEnabled: { type: 'Edm.Boolean', acceptsString: true, notNull: true },
+    isEnabled: { type: 'Edm.Boolean', acceptsString: true, refuseNull: true },
   },
   navigations: { alertDefinition: { type: () => alertDefinitionType } },
 });
 
 const threshold = (t: ThresholdProperty): Property =>
-  t.type === 'int' ? { type: 'Edm.Int32', min: t.min, max: t.max, notNull: true } : { type: 'Edm.Duration', min: t.min, max: t.max, wholeDays: t.wholeDays, notNull: true };
+  t.type === 'int' ? { type: 'Edm.Int32', min: t.min, max: t.max, refuseNull: true } : { type: 'Edm.Duration', min: t.min, max: t.max, wholeDays: t.wholeDays, refuseNull: true };
 
 /** The configuration type of each alert, with its thresholds. */
 export const configurationTypes = Object.fromEntries(
@@ -75,7 +75,7 @@ export const alertType = entityType(GRAPH, 'unifiedRoleManagementAlert', {
     scopeType: text,
     incidentCount: { type: 'Edm.Int32', readOnly: true },
     // false dismisses the alert, true re-activates it: the one property a client changes.
-    isActive: { type: 'Edm.Boolean', notNull: true },
+    isActive: { type: 'Edm.Boolean', refuseNull: true },
     lastModifiedDateTime: { type: 'Edm.DateTimeOffset', readOnly: true },
     lastScannedDateTime: { type: 'Edm.DateTimeOffset', readOnly: true },
   },

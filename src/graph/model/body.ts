@@ -7,7 +7,7 @@ import { isDateTimeOffset } from '../odata/filter.js';
 import type { EntityCollection, Values } from './collection.js';
 import { formatDuration, parseDuration } from './duration.js';
 import type { ComplexType, EntityType, Property, StructuredType } from './edm.js';
-import { allNavigations, allProperties, derivesFrom, qualifiedName } from './edm.js';
+import { allNavigations, allProperties, qualifiedName } from './edm.js';
 import { concreteType } from './json.js';
 import { typesOf } from './spec.js';
 
@@ -157,7 +157,7 @@ function readDuration(property: Property, value: unknown, target: string, noun: 
 /** A property's value: null where allowed, a collection item by item, else one value. */
 function readProperty(property: Property, value: unknown, target: string, noun: Noun): unknown {
   if (value === null) {
-    if (property.nullable === false || property.required || property.notNull) throw badRequest(`${capitalized(noun)} '${target}' cannot be null.`, target);
+    if (property.nullable === false || property.required || property.refuseNull) throw badRequest(`${capitalized(noun)} '${target}' cannot be null.`, target);
     return null;
   }
   if (!property.collection) return readValue(property, value, target, noun);
@@ -258,7 +258,8 @@ function updateType(collection: EntityCollection, json: Json, row: Row): EntityT
     }
     return type;
   }
-  if (given === qualifiedName(type) || (given === qualifiedName(collection.type) && derivesFrom(type, collection.type) && collection.bodyType?.update !== 'required')) return type;
+  // The entity's own type, or the collection's declared one unless the collection asks for the exact type.
+  if (given === qualifiedName(type) || (given === qualifiedName(collection.type) && collection.bodyType?.update !== 'required')) return type;
   throw badRequest(`'@odata.type' is '#${given}', but ${collection.what} '${String(row.id)}' is of type '${own}'.`, '@odata.type');
 }
 

@@ -5,6 +5,7 @@
 import type { Permission } from '../../auth/index.js';
 import type { Db, Row } from '../../db/db.js';
 import type { Sql } from '../../db/sql.js';
+import type { FilterNode } from '../odata/filter.js';
 import type { EntityType } from './edm.js';
 
 /** Who is asking: every relation is the caller's tenant's only. */
@@ -74,7 +75,7 @@ export interface EntityCollection<R extends Row = Row> {
   navigations?: Readonly<Record<string, NavigationSource<R>>>;
   permissions: { read: Permission; write?: Permission };
   /** Checks of a list's (or $count's) options beyond the schema: PIM alerts require a scope filter. */
-  checkList?(query: Record<string, unknown>, filter: import('../odata/filter.js').FilterNode | undefined): void;
+  checkList?(filter: FilterNode | undefined): void;
   /** POST: the new row, or why not. `values` passed the model's checks. */
   create?(write: Write, values: Values, parent?: Row): Promise<R | Refused>;
   /** PATCH: of the row (read first), or why not. */

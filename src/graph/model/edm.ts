@@ -30,8 +30,8 @@ export interface ValueRules {
   accepted?: readonly string[];
   /** Collections: at most this many items. */
   maxItems?: number;
-  /** A body may not set it to null (whatever the schema's nullability). */
-  notNull?: boolean;
+  /** A body may not set it to null (whatever the schema's nullability, which `nullable` states). */
+  refuseNull?: boolean;
   /** Boolean: also the strings "true" and "false" (one of Graph's own doc examples sends them). */
   acceptsString?: boolean;
 }

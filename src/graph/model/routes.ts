@@ -90,7 +90,7 @@ export function modelRoutes(services: Services, sets: readonly EntitySet[], acti
       const { collection, parent, types } = await place(request, scope);
       const spec = specOf(collection, types);
       const options = parseQueryOptions(query(request), spec, { collection: true, options: ['filter'] });
-      collection.checkList?.(query(request), options.filter);
+      collection.checkList?.(options.filter);
       const n = await countOf(scope, collection, options.filter ? filterToSql(options.filter, spec) : undefined, parent);
       return reply.type('text/plain').send(String(n));
     });
@@ -100,7 +100,7 @@ export function modelRoutes(services: Services, sets: readonly EntitySet[], acti
         spec: specOf(collection, types),
         path,
         linkPath,
-        check: (options) => collection.checkList?.(query(request), options.filter),
+        check: (options) => collection.checkList?.(options.filter),
         fetch: (page) => pageOf(scope, collection, page, parent),
         count: (where) => countOf(scope, collection, where, parent),
         toJson: (row, select) => entityJson(collection, row, select),

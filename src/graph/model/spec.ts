@@ -64,9 +64,16 @@ export function specFor(typeName: string, types: readonly EntityType[], columns:
 }
 
 const cache = new WeakMap<EntityCollection, Map<string, ResourceSpec>>();
+/** Each collection's spec over all its types: what most requests ask for, looked up without a key. */
+const defaults = new WeakMap<EntityCollection, ResourceSpec>();
 
 /** The spec of `collection`, or of its rows of `types` only (one alert's incidents are of one type). */
-export function specOf(collection: EntityCollection, types: readonly EntityType[] = typesOf(collection)): ResourceSpec {
+export function specOf(collection: EntityCollection, types?: readonly EntityType[]): ResourceSpec {
+  if (types === undefined) {
+    let spec = defaults.get(collection);
+    if (!spec) defaults.set(collection, (spec = specOf(collection, typesOf(collection))));
+    return spec;
+  }
   const key = types.map(qualifiedName).join(' ');
   let specs = cache.get(collection);
   if (!specs) cache.set(collection, (specs = new Map()));

@@ -22,7 +22,7 @@ const bookType = entityType(NS, 'book', {
   properties: {
     title: { type: 'Edm.String', required: true, maxLength: 10 },
     pages: { type: 'Edm.Int32', min: 1 },
-    isLent: { type: 'Edm.Boolean', notNull: true },
+    isLent: { type: 'Edm.Boolean', refuseNull: true },
     published: { type: 'Edm.Date' },
     addedDateTime: { type: 'Edm.DateTimeOffset' },
     loanPeriod: { type: 'Edm.Duration', min: 86_400_000, max: 30 * 86_400_000, wholeDays: true },
