@@ -286,7 +286,7 @@ CREATE TABLE public.industry_data_connectors (
     tenant_id text NOT NULL,
     id text NOT NULL,
     display_name text NOT NULL,
-    file_format_code text NOT NULL,
+    file_format_code text,
     source_system_id text NOT NULL,
     last_validated_files jsonb,
     created_at timestamp with time zone DEFAULT now() NOT NULL
@@ -306,6 +306,50 @@ CREATE TABLE public.industry_data_inbound_flows (
     connector_id text NOT NULL,
     year_id text,
     created_at timestamp with time zone DEFAULT now() NOT NULL
+);
+
+--
+-- Name: industry_data_outbound_flow_sets; Type: TABLE; Schema: public
+--
+
+CREATE TABLE public.industry_data_outbound_flow_sets (
+    tenant_id text NOT NULL,
+    id text NOT NULL,
+    display_name text NOT NULL,
+    filter jsonb,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    last_modified_at timestamp with time zone DEFAULT now() NOT NULL
+);
+
+--
+-- Name: industry_data_provisioning_flows; Type: TABLE; Schema: public
+--
+
+CREATE TABLE public.industry_data_provisioning_flows (
+    tenant_id text NOT NULL,
+    id text NOT NULL,
+    flow_set_id text NOT NULL,
+    flow_type text NOT NULL,
+    options jsonb NOT NULL,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    last_modified_at timestamp with time zone DEFAULT now() NOT NULL,
+    reset_at timestamp with time zone
+);
+
+--
+-- Name: industry_data_reference_definitions; Type: TABLE; Schema: public
+--
+
+CREATE TABLE public.industry_data_reference_definitions (
+    tenant_id text NOT NULL,
+    reference_type text NOT NULL,
+    code text NOT NULL,
+    display_name text,
+    is_disabled boolean NOT NULL,
+    sort_index integer NOT NULL,
+    source text NOT NULL,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    last_modified_at timestamp with time zone DEFAULT now() NOT NULL
 );
 
 --
@@ -522,6 +566,34 @@ ALTER TABLE ONLY public.industry_data_inbound_flows
     ADD CONSTRAINT industry_data_inbound_flows_pkey PRIMARY KEY (tenant_id, id);
 
 --
+-- Name: industry_data_outbound_flow_sets industry_data_outbound_flow_sets_pkey; Type: CONSTRAINT; Schema: public
+--
+
+ALTER TABLE ONLY public.industry_data_outbound_flow_sets
+    ADD CONSTRAINT industry_data_outbound_flow_sets_pkey PRIMARY KEY (tenant_id, id);
+
+--
+-- Name: industry_data_provisioning_flows industry_data_provisioning_fl_tenant_id_flow_set_id_flow_ty_key; Type: CONSTRAINT; Schema: public
+--
+
+ALTER TABLE ONLY public.industry_data_provisioning_flows
+    ADD CONSTRAINT industry_data_provisioning_fl_tenant_id_flow_set_id_flow_ty_key UNIQUE (tenant_id, flow_set_id, flow_type);
+
+--
+-- Name: industry_data_provisioning_flows industry_data_provisioning_flows_pkey; Type: CONSTRAINT; Schema: public
+--
+
+ALTER TABLE ONLY public.industry_data_provisioning_flows
+    ADD CONSTRAINT industry_data_provisioning_flows_pkey PRIMARY KEY (tenant_id, id);
+
+--
+-- Name: industry_data_reference_definitions industry_data_reference_definitions_pkey; Type: CONSTRAINT; Schema: public
+--
+
+ALTER TABLE ONLY public.industry_data_reference_definitions
+    ADD CONSTRAINT industry_data_reference_definitions_pkey PRIMARY KEY (tenant_id, reference_type, code);
+
+--
 -- Name: industry_data_signing_keys industry_data_signing_keys_pkey; Type: CONSTRAINT; Schema: public
 --
 
@@ -646,6 +718,12 @@ CREATE INDEX industry_data_connectors_source_system ON public.industry_data_conn
 CREATE INDEX industry_data_inbound_flows_connector ON public.industry_data_inbound_flows USING btree (tenant_id, connector_id);
 
 --
+-- Name: industry_data_inbound_flows_year; Type: INDEX; Schema: public
+--
+
+CREATE INDEX industry_data_inbound_flows_year ON public.industry_data_inbound_flows USING btree (tenant_id, year_id);
+
+--
 -- Name: industry_data_upload_sessions_expiry; Type: INDEX; Schema: public
 --
 
@@ -700,6 +778,20 @@ ALTER TABLE ONLY public.industry_data_connectors
 
 ALTER TABLE ONLY public.industry_data_inbound_flows
     ADD CONSTRAINT industry_data_inbound_flows_tenant_id_connector_id_fkey FOREIGN KEY (tenant_id, connector_id) REFERENCES public.industry_data_connectors(tenant_id, id);
+
+--
+-- Name: industry_data_inbound_flows industry_data_inbound_flows_tenant_id_year_id_fkey; Type: FK CONSTRAINT; Schema: public
+--
+
+ALTER TABLE ONLY public.industry_data_inbound_flows
+    ADD CONSTRAINT industry_data_inbound_flows_tenant_id_year_id_fkey FOREIGN KEY (tenant_id, year_id) REFERENCES public.industry_data_years(tenant_id, id);
+
+--
+-- Name: industry_data_provisioning_flows industry_data_provisioning_flows_tenant_id_flow_set_id_fkey; Type: FK CONSTRAINT; Schema: public
+--
+
+ALTER TABLE ONLY public.industry_data_provisioning_flows
+    ADD CONSTRAINT industry_data_provisioning_flows_tenant_id_flow_set_id_fkey FOREIGN KEY (tenant_id, flow_set_id) REFERENCES public.industry_data_outbound_flow_sets(tenant_id, id) ON DELETE CASCADE;
 
 --
 -- Name: industry_data_upload_sessions industry_data_upload_sessions_tenant_id_connector_id_fkey; Type: FK CONSTRAINT; Schema: public

@@ -56,7 +56,6 @@ export const connectorBody = (sourceSystemId: string) => ({
 export const inboundFlowBody = (connectorId: string) => ({
   '@odata.type': '#microsoft.graph.industryData.inboundFileFlow',
   'dataConnector@odata.bind': `https://graph.microsoft.com/beta/external/industryData/dataConnectors/${connectorId}`,
-  'year@odata.bind': 'https://graph.microsoft.com/beta/external/industryData/years/ebf18762-ab92-487e-21d1-08daddab28bb',
   displayName: 'Fuzz flow',
   dataDomain: 'educationRostering',
   effectiveDateTime: '2024-01-01T00:00:00Z',

@@ -1,13 +1,16 @@
 // How the family serves its types (schema.ts) from its SQL (store.ts): source systems, data
-// connectors, inbound flows and years, each in the caller's tenant. A row others refer to is kept
+// connectors, inbound flows, years and reference definitions, each in the caller's tenant, and the
+// catalogue's role groups. A row others refer to is kept
 // (409 naming them); a binding to a missing entity is a 400 that says so. Built once per server:
 // deleting a connector empties its upload containers in that server's blob store.
 import type { FastifyBaseLogger } from 'fastify';
 import type { Row } from '../../db/db.js';
 import { badRequest, GraphError } from '../../errors.js';
-import type { Column, EntityCollection, Values } from '../../graph/model/collection.js';
+import type { Column, EntityCollection, Scope, Values } from '../../graph/model/collection.js';
+import { rowByKey } from '../../graph/model/rows.js';
 import type { BlobStore } from '../../storage/index.js';
 import { qualifiedName } from '../../graph/model/edm.js';
+import { EXTENDABLE_TYPES, ROLE_GROUPS, TENANT_SOURCE } from './catalogue.js';
 import { FILE_FORMATS } from './model.js';
 import * as permissions from './permissions.js';
 import {
@@ -18,10 +21,14 @@ import {
   inboundFileFlowType,
   inboundFlowType,
   NS,
+  referenceDefinitionType,
+  roleGroupType,
   sourceSystemType,
   yearType,
 } from './schema.js';
-import type { ConnectorRow, DeleteOutcome, InboundFlowRow, SourceSystemRow, UserMatchingSetting } from './store.js';
+import type { ReferenceRule } from './references.js';
+import { referenceCode } from './references.js';
+import type { ConnectorRow, DeleteOutcome, InboundFlowRow, ReferenceDefinitionRow, RoleGroupRow, SourceSystemRow, UserMatchingSetting } from './store.js';
 import {
   connectorRows,
   deleteConnector,
@@ -31,11 +38,16 @@ import {
   inboundFlowRows,
   insertConnector,
   insertInboundFlow,
+  insertReferenceDefinition,
   insertSourceSystem,
+  isBuiltInDefinition,
+  referenceDefinitionRows,
+  roleGroupRows,
   insertYear,
   sourceSystemRows,
   updateConnector,
   updateInboundFlow,
+  updateReferenceDefinition,
   updateSourceSystem,
   updateYear,
   yearRows,
@@ -46,6 +58,8 @@ export interface Collections {
   connectors: EntityCollection;
   inboundFlows: EntityCollection;
   years: EntityCollection;
+  referenceDefinitions: EntityCollection;
+  roleGroups: EntityCollection;
 }
 
 const key: Column = { column: 'id', notNull: true };
@@ -68,22 +82,39 @@ export function readiness(row: InboundFlowRow, now = Date.now()): string {
   return row.expires_at !== null && Date.parse(row.expires_at) <= now ? 'expired' : 'ready';
 }
 
-/** Settings as stored: every member present, the role group by its key. */
-function matchingSettings(values: unknown): UserMatchingSetting[] {
-  return (values as Values[]).map((s) => ({
-    matchTarget: (s.matchTarget as { code: string } | null | undefined) ?? null,
-    priorityOrder: (s.priorityOrder as number | null | undefined) ?? null,
-    sourceIdentifier: (s.sourceIdentifier as { code: string } | null | undefined) ?? null,
-    ...(s.roleGroup === undefined ? {} : { roleGroupId: s.roleGroup as string }),
-  }));
-}
+const FILE_FORMAT: ReferenceRule = { referenceType: 'RefFileFormat', aliases: FILE_FORMATS };
+const YEAR: ReferenceRule = { referenceType: 'RefAcademicYear', anyCode: true };
+const MATCH_TARGET: ReferenceRule = { referenceType: 'RefUserMatchTarget' };
+const IDENTIFIER_TYPE: ReferenceRule = { referenceType: 'RefIdentifierType' };
 
-const code = (value: unknown) => (value as { code: string }).code;
+const ROLE_GROUP_IDS = ROLE_GROUPS.map((g) => g.id);
+
 
 /** Connector types Graph has that this service does not create (a clear 400 rather than "unknown type"). */
 const OTHER_CONNECTOR_TYPES = [`${NS}.apiDataConnector`, `${NS}.oneRosterApiDataConnector`, qualifiedName(fileDataConnectorType), qualifiedName(connectorType)];
 
 export function collections(store: BlobStore, log: FastifyBaseLogger | undefined): Collections {
+  /** The code of a reference value, checked against the tenant's definitions. */
+  const code = (scope: Scope, value: unknown, target: string, rule: ReferenceRule) => referenceCode(scope, referenceDefinitions, value as Values, target, rule);
+  const optionalCode = async (scope: Scope, value: unknown, target: string, rule: ReferenceRule) =>
+    value === null || value === undefined ? null : code(scope, value, target, rule);
+
+  /** Settings as stored: every member present, codes resolved, the role group by its key. */
+  const matchingSettings = (scope: Scope, values: unknown): Promise<UserMatchingSetting[]> =>
+    Promise.all(
+      (values as Values[]).map(async (s, i) => {
+        const at = `userMatchingSettings[${i}]`;
+        const matchTarget = await optionalCode(scope, s.matchTarget, `${at}.matchTarget`, MATCH_TARGET);
+        const sourceIdentifier = await optionalCode(scope, s.sourceIdentifier, `${at}.sourceIdentifier`, IDENTIFIER_TYPE);
+        return {
+          matchTarget: matchTarget === null ? null : { code: matchTarget },
+          priorityOrder: (s.priorityOrder as number | null | undefined) ?? null,
+          sourceIdentifier: sourceIdentifier === null ? null : { code: sourceIdentifier },
+          ...(s.roleGroup === undefined ? {} : { roleGroupId: s.roleGroup as string }),
+        };
+      }),
+    );
+
   const sourceSystems: EntityCollection = {
     what: 'source system',
     type: sourceSystemType,
@@ -99,17 +130,26 @@ export function collections(store: BlobStore, log: FastifyBaseLogger | undefined
     },
     rows: (s) => sourceSystemRows(s.tenantId),
     permissions: { read: permissions.sourceSystemsRead, write: permissions.sourceSystemsWrite },
-    create: ({ scope: s }, v) =>
+    validate(values) {
+      ((values.userMatchingSettings ?? []) as Values[]).forEach((setting, i) => {
+        const group = setting.roleGroup as string | undefined;
+        if (group !== undefined && !ROLE_GROUP_IDS.includes(group)) {
+          const target = `userMatchingSettings[${i}].roleGroup@odata.bind`;
+          throw badRequest(`The role group '${group}' bound by '${target}' does not exist; the role groups are ${ROLE_GROUP_IDS.map((g) => `'${g}'`).join(', ')}.`, target);
+        }
+      });
+    },
+    create: async ({ scope: s }, v) =>
       insertSourceSystem(s.db, s.tenantId, {
         displayName: v.displayName as string,
         vendor: (v.vendor as string | null | undefined) ?? null,
-        userMatchingSettings: v.userMatchingSettings ? matchingSettings(v.userMatchingSettings) : [],
+        userMatchingSettings: v.userMatchingSettings ? await matchingSettings(s, v.userMatchingSettings) : [],
       }),
     async update({ scope: s }, row, v) {
       const fields = {
         ...(v.displayName === undefined ? {} : { displayName: v.displayName as string }),
         ...(v.vendor === undefined ? {} : { vendor: v.vendor as string | null }),
-        ...(v.userMatchingSettings === undefined ? {} : { userMatchingSettings: matchingSettings(v.userMatchingSettings ?? []) }),
+        ...(v.userMatchingSettings === undefined ? {} : { userMatchingSettings: await matchingSettings(s, v.userMatchingSettings ?? []) }),
       };
       if (!(await updateSourceSystem(s.db, s.tenantId, String(row.id), fields))) return { notFound: true };
     },
@@ -129,29 +169,26 @@ export function collections(store: BlobStore, log: FastifyBaseLogger | undefined
     columns: {
       id: key,
       displayName: text('display_name'),
-      fileFormat: { column: 'file_format_code', read: (row) => ({ '@odata.type': `#${qualifiedName(fileFormatReferenceValueType)}`, code: row.file_format_code }) },
+      fileFormat: {
+        column: 'file_format_code',
+        read: (row) => (row.file_format_code === null ? null : { '@odata.type': `#${qualifiedName(fileFormatReferenceValueType)}`, code: row.file_format_code }),
+      },
       // `$filter=fileFormat/code eq 'schoolDataSyncV2Rev1'`
-      'fileFormat/code': { column: 'file_format_code', notNull: true, caseSensitive: true },
+      'fileFormat/code': { column: 'file_format_code', caseSensitive: true },
     },
     rows: (s) => connectorRows(s.tenantId),
     navigations: { sourceSystem: { target: () => sourceSystems, key: (row) => (row as ConnectorRow).source_system_id } },
     permissions: { read: permissions.connectorsRead, write: permissions.connectorsWrite },
     bodyType: { create: 'required' },
     unsupportedTypes: OTHER_CONNECTOR_TYPES,
-    validate(values) {
-      const format = values.fileFormat === undefined ? undefined : code(values.fileFormat);
-      if (format !== undefined && !FILE_FORMATS.includes(format)) {
-        throw badRequest(`Invalid value for 'fileFormat.code': '${format}' is not one of ${FILE_FORMATS.map((f) => `'${f}'`).join(', ')}.`, 'fileFormat.code');
-      }
-    },
     async create({ scope: s }, v) {
-      const fields = { displayName: v.displayName as string, fileFormat: code(v.fileFormat), sourceSystemId: v.sourceSystem as string };
+      const fields = { displayName: v.displayName as string, fileFormat: await optionalCode(s, v.fileFormat, 'fileFormat', FILE_FORMAT), sourceSystemId: v.sourceSystem as string };
       return (await insertConnector(s.db, s.tenantId, fields)) ?? { error: unboundSourceSystem(fields.sourceSystemId) };
     },
     async update({ scope: s }, row, v) {
       const fields = {
         ...(v.displayName === undefined ? {} : { displayName: v.displayName as string }),
-        ...(v.fileFormat === undefined ? {} : { fileFormat: code(v.fileFormat) }),
+        ...(v.fileFormat === undefined ? {} : { fileFormat: await optionalCode(s, v.fileFormat, 'fileFormat', FILE_FORMAT) }),
         ...(v.sourceSystem === undefined ? {} : { sourceSystemId: v.sourceSystem as string }),
       };
       const outcome = await updateConnector(s.db, s.tenantId, String(row.id), fields);
@@ -185,14 +222,19 @@ export function collections(store: BlobStore, log: FastifyBaseLogger | undefined
       const end = (values.endDate ?? row?.end_date) as string | undefined;
       if (start !== undefined && end !== undefined && end < start) throw badRequest(`'endDate' must not be before 'startDate'.`, 'endDate');
     },
-    create: ({ scope: s }, v) =>
-      insertYear(s.db, s.tenantId, { displayName: v.displayName as string, startDate: v.startDate as string, endDate: v.endDate as string, yearCode: code(v.year) }),
+    create: async ({ scope: s }, v) =>
+      insertYear(s.db, s.tenantId, {
+        displayName: v.displayName as string,
+        startDate: v.startDate as string,
+        endDate: v.endDate as string,
+        yearCode: await code(s, v.year, 'year', YEAR),
+      }),
     async update({ scope: s }, row, v) {
       const fields = {
         ...(v.displayName === undefined ? {} : { displayName: v.displayName as string }),
         ...(v.startDate === undefined ? {} : { startDate: v.startDate as string }),
         ...(v.endDate === undefined ? {} : { endDate: v.endDate as string }),
-        ...(v.year === undefined ? {} : { yearCode: code(v.year) }),
+        ...(v.year === undefined ? {} : { yearCode: await code(s, v.year, 'year', YEAR) }),
       };
       if (!(await updateYear(s.db, s.tenantId, String(row.id), fields))) return { notFound: true };
     },
@@ -203,6 +245,11 @@ export function collections(store: BlobStore, log: FastifyBaseLogger | undefined
   };
 
   const unboundConnector = (id: string) => unbound('data connector', id, 'dataConnector@odata.bind', '; create it first');
+  const unboundYear = (id: string) => unbound('year', id, 'year@odata.bind', '; create it first (POST …/external/industryData/years)');
+  /** Which binding of a flow named nothing, as the 400 that says so. */
+  const unboundFlow = (outcome: 'noConnector' | 'noYear', fields: { connectorId?: string; yearId?: string | null }) => ({
+    error: outcome === 'noYear' ? unboundYear(fields.yearId!) : unboundConnector(fields.connectorId!),
+  });
 
   const inboundFlows: EntityCollection = {
     what: 'inbound flow',
@@ -238,7 +285,8 @@ export function collections(store: BlobStore, log: FastifyBaseLogger | undefined
         connectorId: v.dataConnector as string,
         yearId: (v.year as string | undefined) ?? null,
       };
-      return (await insertInboundFlow(s.db, s.tenantId, fields)) ?? { error: unboundConnector(fields.connectorId) };
+      const outcome = await insertInboundFlow(s.db, s.tenantId, fields);
+      return typeof outcome === 'string' ? unboundFlow(outcome, fields) : outcome;
     },
     async update({ scope: s }, row, v) {
       const fields = {
@@ -251,10 +299,72 @@ export function collections(store: BlobStore, log: FastifyBaseLogger | undefined
       };
       const outcome = await updateInboundFlow(s.db, s.tenantId, String(row.id), fields);
       if (outcome === 'missing') return { notFound: true };
-      if (outcome === 'noConnector') return { error: unboundConnector(fields.connectorId!) };
+      if (outcome !== 'updated') return unboundFlow(outcome, fields);
     },
     remove: async ({ scope: s }, row) => ((await deleteInboundFlow(s.db, s.tenantId, String(row.id))) ? undefined : { notFound: true }),
   };
 
-  return { sourceSystems, connectors, inboundFlows, years };
+  const referenceDefinitions: EntityCollection = {
+    what: 'reference definition',
+    type: referenceDefinitionType,
+    columns: {
+      id: key,
+      code: { column: 'code', notNull: true, caseSensitive: true },
+      createdDateTime: text('created_at'),
+      displayName: { column: 'display_name' },
+      isDisabled: text('is_disabled'),
+      lastModifiedDateTime: text('last_modified_at'),
+      referenceType: { column: 'reference_type', notNull: true, caseSensitive: true },
+      sortIndex: text('sort_index'),
+      source: text('source'),
+    },
+    rows: (s) => referenceDefinitionRows(s.tenantId),
+    permissions: { read: permissions.referenceDefinitionsRead, write: permissions.referenceDefinitionsWrite },
+    validate(values, method) {
+      if (method === 'update') {
+        for (const name of ['code', 'referenceType']) {
+          if (values[name] !== undefined) throw badRequest(`'${name}' cannot be changed: it is part of the definition's id. Create another definition instead.`, name);
+        }
+      } else if (!EXTENDABLE_TYPES.includes(values.referenceType as string)) {
+        throw badRequest(`Codes can be added to these reference types only: ${EXTENDABLE_TYPES.map((t) => `'${t}'`).join(', ')}.`, 'referenceType');
+      }
+    },
+    async create({ scope: s }, v) {
+      const fields = {
+        referenceType: v.referenceType as string,
+        code: v.code as string,
+        displayName: (v.displayName as string | null | undefined) ?? null,
+        isDisabled: v.isDisabled as boolean,
+        sortIndex: v.sortIndex as number,
+      };
+      const id = `${fields.referenceType}-${fields.code}`;
+      if (isBuiltInDefinition(id) || !(await insertReferenceDefinition(s.db, s.tenantId, fields, TENANT_SOURCE))) {
+        return { error: new GraphError(409, 'Conflict', `The reference definition '${id}' already exists; change it with PATCH.`) };
+      }
+      return (await rowByKey(s, referenceDefinitions, id))!;
+    },
+    async update({ scope: s }, row, v) {
+      await updateReferenceDefinition(s.db, s.tenantId, row as ReferenceDefinitionRow, {
+        ...(v.displayName === undefined ? {} : { displayName: v.displayName as string | null }),
+        ...(v.isDisabled === undefined ? {} : { isDisabled: v.isDisabled as boolean }),
+        ...(v.sortIndex === undefined ? {} : { sortIndex: v.sortIndex as number }),
+      });
+    },
+    // Graph's delete is a soft delete: the definition stays, disabled (data that uses it keeps its meaning).
+    remove: ({ scope: s }, row) => updateReferenceDefinition(s.db, s.tenantId, row as ReferenceDefinitionRow, { isDisabled: true }),
+  };
+
+  const roleGroups: EntityCollection = {
+    what: 'role group',
+    type: roleGroupType,
+    columns: {
+      id: key,
+      displayName: text('display_name'),
+      roles: { read: (row) => (row as RoleGroupRow).roles.map((role) => ({ code: role })) },
+    },
+    rows: () => roleGroupRows(),
+    permissions: { read: permissions.roleGroupsRead },
+  };
+
+  return { sourceSystems, connectors, inboundFlows, years, referenceDefinitions, roleGroups };
 }

@@ -6,9 +6,11 @@
 import type { HandlerContext, HandlerDefinition, HandlerResult } from '../../engine/index.js';
 import { PermanentError } from '../../engine/index.js';
 import type { BlobStore } from '../../storage/index.js';
-import { CONNECTORS_PATH, maxRecords, maxUploadBytes, VALIDATE_KIND } from './model.js';
-import { currentSession, getConnector, setLastValidatedFiles } from './store.js';
-import type { UploadedFile, ValidationResult } from './validator/index.js';
+import { CONNECTORS_PATH, DEFAULT_FILE_FORMAT, maxRecords, maxUploadBytes, VALIDATE_KIND } from './model.js';
+import { VALIDATED_TYPES } from './catalogue.js';
+import type { ReferenceCode } from './store.js';
+import { currentSession, getConnector, setLastValidatedFiles, tenantReferenceCodes } from './store.js';
+import type { ReferenceList, UploadedFile, ValidationResult } from './validator/index.js';
 import { validateUpload } from './validator/index.js';
 
 /** What a validate operation keeps in its input. */
@@ -49,6 +51,16 @@ async function uploadedFiles(store: BlobStore, container: string): Promise<Uploa
   return files;
 }
 
+/** Codes by the validator's list they extend (reference types it does not check are left out). */
+function byList(codes: readonly ReferenceCode[]): Partial<Record<ReferenceList, string[]>> {
+  const lists: Partial<Record<ReferenceList, string[]>> = {};
+  for (const { referenceType, code } of codes) {
+    const list = VALIDATED_TYPES[referenceType];
+    if (list) (lists[list] ??= []).push(code);
+  }
+  return lists;
+}
+
 const plural = (n: number, what: string) => `${n.toLocaleString('en-US')} ${what}${n === 1 ? '' : 's'}`;
 
 export function summary(result: ValidationResult): string {
@@ -66,8 +78,11 @@ const validate = (store: BlobStore): HandlerDefinition => ({
     const session = await currentSession(ctx.db, tenantId, connectorId);
     const live = session !== undefined && !session.expired;
     const files = live ? await uploadedFiles(store, session.id) : [];
+    const codes = await tenantReferenceCodes(ctx.db, tenantId);
     const result = await validateUpload(files, {
-      format: connector.file_format_code,
+      format: connector.file_format_code ?? DEFAULT_FILE_FORMAT,
+      referenceCodes: byList(codes.enabled),
+      disabledCodes: byList(codes.disabled),
       uploadSessionExists: live,
       previousFiles,
       limits: { maxFileBytes: maxUploadBytes(), maxRecords: maxRecords() },

@@ -8,7 +8,8 @@ import { blobEndpoint } from './blob/refusals.js';
 import { collections } from './collections.js';
 import { handlers } from './handlers.js';
 import { migrations } from './migrations.js';
-import { CONNECTORS_PATH, FAMILY, INBOUND_FLOWS_PATH, OPERATIONS_PATH, SOURCE_SYSTEMS_PATH, YEARS_PATH } from './model.js';
+import { CONNECTORS_PATH, FAMILY, FLOW_SETS_PATH, INBOUND_FLOWS_PATH, OPERATIONS_PATH, REFERENCE_DEFINITIONS_PATH, ROLE_GROUPS_PATH, SOURCE_SYSTEMS_PATH, YEARS_PATH } from './model.js';
+import { outboundCollections } from './outbound.js';
 import { operationsRead } from './permissions.js';
 import { uploadSessionRoutes } from './routes.js';
 import { externalType, fileValidateOperationType } from './schema.js';
@@ -33,6 +34,7 @@ export const industryData: Family = {
     const store = openBlobStore(db, services.dataDir);
     const stopSweeping = startSweeping(db, store, (err) => services.logger?.warn({ err }, 'industry data: sweeping upload containers failed'));
     const c = collections(store, services.logger);
+    const outbound = outboundCollections(() => c.referenceDefinitions);
     return {
       name: FAMILY,
       store,
@@ -42,8 +44,11 @@ export const industryData: Family = {
         { path: CONNECTORS_PATH, collection: c.connectors },
         { path: INBOUND_FLOWS_PATH, collection: c.inboundFlows },
         { path: YEARS_PATH, collection: c.years },
+        { path: REFERENCE_DEFINITIONS_PATH, collection: c.referenceDefinitions },
+        { path: ROLE_GROUPS_PATH, collection: c.roleGroups },
+        { path: FLOW_SETS_PATH, collection: outbound.flowSets },
       ],
-      actions,
+      actions: [...actions, ...outbound.actions],
       operations: { family: FAMILY, path: OPERATIONS_PATH, permission: operationsRead, types: [fileValidateOperationType] },
       handlers: handlers(store),
       routes: uploadSessionRoutes(services, store),

@@ -112,5 +112,62 @@ export const industryDataYears: Migration = {
   ],
 };
 
+// Reference definitions a tenant added or changed (the built-in catalogue lives in catalogue.ts);
+// an inbound flow's year must exist (flows bound to a year that never existed are unbound); a
+// connector's fileFormat is optional, as Graph's own examples create connectors without one.
+export const industryDataReferences: Migration = {
+  version: 11,
+  name: 'industry_data_references',
+  statements: [
+    `CREATE TABLE industry_data_reference_definitions (
+      tenant_id text NOT NULL,
+      reference_type text NOT NULL,
+      code text NOT NULL,
+      display_name text,
+      is_disabled boolean NOT NULL,
+      sort_index integer NOT NULL,
+      source text NOT NULL,
+      created_at timestamptz NOT NULL DEFAULT now(),
+      last_modified_at timestamptz NOT NULL DEFAULT now(),
+      PRIMARY KEY (tenant_id, reference_type, code)
+    )`,
+    `UPDATE industry_data_inbound_flows f SET year_id = NULL
+     WHERE year_id IS NOT NULL AND NOT EXISTS (SELECT 1 FROM industry_data_years y WHERE y.tenant_id = f.tenant_id AND y.id = f.year_id)`,
+    `ALTER TABLE industry_data_inbound_flows ADD FOREIGN KEY (tenant_id, year_id) REFERENCES industry_data_years (tenant_id, id)`,
+    `CREATE INDEX industry_data_inbound_flows_year ON industry_data_inbound_flows (tenant_id, year_id)`,
+    `ALTER TABLE industry_data_connectors ALTER COLUMN file_format_code DROP NOT NULL`,
+  ],
+};
+
+// Outbound provisioning flow sets and their flows (at most one of each type per set).
+export const industryDataOutbound: Migration = {
+  version: 12,
+  name: 'industry_data_outbound',
+  statements: [
+    `CREATE TABLE industry_data_outbound_flow_sets (
+      tenant_id text NOT NULL,
+      id text NOT NULL,
+      display_name text NOT NULL,
+      filter jsonb,
+      created_at timestamptz NOT NULL DEFAULT now(),
+      last_modified_at timestamptz NOT NULL DEFAULT now(),
+      PRIMARY KEY (tenant_id, id)
+    )`,
+    `CREATE TABLE industry_data_provisioning_flows (
+      tenant_id text NOT NULL,
+      id text NOT NULL,
+      flow_set_id text NOT NULL,
+      flow_type text NOT NULL,
+      options jsonb NOT NULL,
+      created_at timestamptz NOT NULL DEFAULT now(),
+      last_modified_at timestamptz NOT NULL DEFAULT now(),
+      reset_at timestamptz,
+      PRIMARY KEY (tenant_id, id),
+      UNIQUE (tenant_id, flow_set_id, flow_type),
+      FOREIGN KEY (tenant_id, flow_set_id) REFERENCES industry_data_outbound_flow_sets (tenant_id, id) ON DELETE CASCADE
+    )`,
+  ],
+};
+
 /** The family's migrations (their versions are in the one sequence of db/migrations). */
-export const migrations: readonly Migration[] = [industryData, industryDataYears];
+export const migrations: readonly Migration[] = [industryData, industryDataYears, industryDataReferences, industryDataOutbound];

@@ -9,6 +9,9 @@ export const CONNECTORS_PATH = `${ROOT_PATH}/dataConnectors`;
 export const INBOUND_FLOWS_PATH = `${ROOT_PATH}/inboundFlows`;
 export const YEARS_PATH = `${ROOT_PATH}/years`;
 export const OPERATIONS_PATH = `${ROOT_PATH}/operations`;
+export const REFERENCE_DEFINITIONS_PATH = `${ROOT_PATH}/referenceDefinitions`;
+export const ROLE_GROUPS_PATH = `${ROOT_PATH}/roleGroups`;
+export const FLOW_SETS_PATH = `${ROOT_PATH}/outboundProvisioningFlowSets`;
 
 /**
  * `fileFormat.code` values (spec §4.2), and `schoolDataSyncV2.1`, the spelling of Microsoft's
@@ -16,10 +19,16 @@ export const OPERATIONS_PATH = `${ROOT_PATH}/operations`;
  * UnsupportedFileFormat.
  */
 export const FILE_FORMATS: readonly string[] = ['schoolDataSyncV2Rev1', 'schoolDataSyncV1', 'schoolDataSyncV2.1'];
+/** What a connector without `fileFormat` (Graph's own examples create them so) is validated as: today's SDS format. */
+export const DEFAULT_FILE_FORMAT = 'schoolDataSyncV2Rev1';
 
 /** displayName and vendor: at most 100 characters (spec §4.2, §4.5). */
 export const MAX_NAME_LENGTH = 100;
 export const MAX_USER_MATCHING_SETTINGS = 100;
+/** A reference definition's code and referenceType. */
+export const MAX_CODE_LENGTH = 100;
+/** A flow set's filter: at most this many organization ids. */
+export const MAX_FILTER_VALUES = 1000;
 
 /** The operation kind the engine runs for `validate`. */
 export const VALIDATE_KIND = 'industryData.validate';

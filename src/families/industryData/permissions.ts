@@ -31,3 +31,16 @@ export const inboundFlowsWrite: Permission = both(INBOUND_FLOW_READ_WRITE);
 /** Years (yearTimePeriodDefinition). */
 export const yearsRead: Permission = both('IndustryData-TimePeriod.Read.All', TIME_PERIOD_READ_WRITE);
 export const yearsWrite: Permission = both(TIME_PERIOD_READ_WRITE);
+
+/** Reference definitions: IndustryData.ReadBasic.All lists them; changing them takes ReadWrite.All. */
+const REFERENCE_READ_WRITE = 'IndustryData-ReferenceDefinition.ReadWrite.All';
+export const referenceDefinitionsRead: Permission = both('IndustryData.ReadBasic.All', 'IndustryData-ReferenceDefinition.Read.All', REFERENCE_READ_WRITE);
+export const referenceDefinitionsWrite: Permission = both(REFERENCE_READ_WRITE);
+
+/** Role groups: read only (the catalogue's). */
+export const roleGroupsRead: Permission = both('IndustryData.ReadBasic.All', 'IndustryData-ReferenceDefinition.Read.All', REFERENCE_READ_WRITE);
+
+/** Outbound provisioning flow sets and their flows. */
+const OUTBOUND_READ_WRITE = 'IndustryData-OutboundFlow.ReadWrite.All';
+export const outboundFlowsRead: Permission = both('IndustryData-OutboundFlow.Read.All', OUTBOUND_READ_WRITE);
+export const outboundFlowsWrite: Permission = both(OUTBOUND_READ_WRITE);

@@ -1,10 +1,11 @@
-// The family's SQL: source systems, connectors, inbound flows, years and upload sessions, per
-// tenant; and the key that signs upload URLs. Each collection's rows are a relation (`…Rows`) the
-// generic routes page, filter and count.
+// The family's SQL: source systems, connectors, inbound flows, years, reference definitions and
+// upload sessions, per tenant; the catalogue's role groups; and the key that signs upload URLs.
+// Each collection's rows are a relation (`…Rows`) the generic routes page, filter and count.
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { Db, Queryable, Row } from '../../db/db.js';
 import type { Sql } from '../../db/sql.js';
 import { raw, sql } from '../../db/sql.js';
+import { BUILT_IN_DEFINITIONS, ROLE_GROUPS } from './catalogue.js';
 import { CONTAINER_TTL_MS } from './model.js';
 
 export interface UserMatchingSetting {
@@ -25,7 +26,7 @@ export interface SourceSystemRow extends Row {
 export interface ConnectorRow extends Row {
   id: string;
   display_name: string;
-  file_format_code: string;
+  file_format_code: string | null;
   source_system_id: string;
   last_validated_files: string[] | null;
 }
@@ -134,7 +135,7 @@ export async function getConnector(q: Queryable, tenantId: string, id: string): 
 
 export interface ConnectorFields {
   displayName: string;
-  fileFormat: string;
+  fileFormat: string | null;
   sourceSystemId: string;
 }
 
@@ -159,10 +160,10 @@ export async function updateConnector(q: Queryable, tenantId: string, id: string
   try {
     if (fields.sourceSystemId !== undefined && !(await sourceSystemExists(q, tenantId, fields.sourceSystemId))) return 'noSourceSystem';
     const rows = await q.query(
-      `UPDATE ${CONNECTORS} SET display_name = COALESCE($3, display_name), file_format_code = COALESCE($4, file_format_code),
-         source_system_id = COALESCE($5, source_system_id)
+      `UPDATE ${CONNECTORS} SET display_name = COALESCE($3, display_name),
+         file_format_code = CASE WHEN $4::boolean THEN $5 ELSE file_format_code END, source_system_id = COALESCE($6, source_system_id)
        WHERE tenant_id = $1 AND id = $2 RETURNING id`,
-      [tenantId, id, fields.displayName ?? null, fields.fileFormat ?? null, fields.sourceSystemId ?? null],
+      [tenantId, id, fields.displayName ?? null, fields.fileFormat !== undefined, fields.fileFormat ?? null, fields.sourceSystemId ?? null],
     );
     return rows.length ? 'updated' : 'missing';
   } catch (err) {
@@ -199,6 +200,7 @@ export async function setLastValidatedFiles(q: Queryable, tenantId: string, id: 
 // ---- inbound flows ----
 
 const FLOWS = 'industry_data_inbound_flows';
+const YEARS = 'industry_data_years';
 const FLOW_COLUMNS = 'id, display_name, data_domain, effective_at, expires_at, connector_id, year_id';
 
 export const inboundFlowRows = (tenantId: string): Sql =>
@@ -213,24 +215,40 @@ export interface InboundFlowFields {
   yearId: string | null;
 }
 
-/** undefined when the connector does not exist. */
-export async function insertInboundFlow(q: Queryable, tenantId: string, fields: InboundFlowFields): Promise<InboundFlowRow | undefined> {
+/** Which entity an inbound flow binds is missing: the connector, or the year. */
+export type FlowBindingMissing = 'noConnector' | 'noYear';
+
+/** Which binding of `fields` names nothing in the tenant (after a write refused for it). */
+async function missingFlowBinding(q: Queryable, tenantId: string, fields: Partial<InboundFlowFields>): Promise<FlowBindingMissing | undefined> {
+  const [row] = await q.query<{ connector: boolean; year: boolean }>(
+    `SELECT ($2::text IS NULL OR EXISTS (SELECT 1 FROM ${CONNECTORS} WHERE tenant_id = $1 AND id = $2)) AS connector,
+            ($3::text IS NULL OR EXISTS (SELECT 1 FROM ${YEARS} WHERE tenant_id = $1 AND id = $3)) AS year`,
+    [tenantId, fields.connectorId ?? null, fields.yearId ?? null],
+  );
+  return !row!.connector ? 'noConnector' : !row!.year ? 'noYear' : undefined;
+}
+
+/** The new flow, or which of its bindings names nothing. */
+export async function insertInboundFlow(q: Queryable, tenantId: string, fields: InboundFlowFields): Promise<InboundFlowRow | FlowBindingMissing> {
   try {
     const [row] = await q.query<InboundFlowRow>(
       `INSERT INTO ${FLOWS} (tenant_id, id, display_name, data_domain, effective_at, expires_at, connector_id, year_id)
        SELECT $1, $2, $3, $4, $5, $6, $7, $8 WHERE EXISTS (SELECT 1 FROM ${CONNECTORS} WHERE tenant_id = $1 AND id = $7)
+         AND ($8::text IS NULL OR EXISTS (SELECT 1 FROM ${YEARS} WHERE tenant_id = $1 AND id = $8))
        RETURNING ${FLOW_COLUMNS}`,
       [tenantId, randomUUID(), fields.displayName, fields.dataDomain, fields.effectiveDateTime, fields.expirationDateTime, fields.connectorId, fields.yearId],
     );
-    return row;
+    if (row) return row;
   } catch (err) {
-    if (isForeignKeyViolation(err)) return undefined;
-    throw err;
+    if (!isForeignKeyViolation(err)) throw err;
   }
+  return (await missingFlowBinding(q, tenantId, fields)) ?? 'noConnector';
 }
 
-/** 'missing' when there is no such flow, 'noConnector' when the one to bind does not exist. */
-export async function updateInboundFlow(q: Queryable, tenantId: string, id: string, fields: Partial<InboundFlowFields>): Promise<'updated' | 'missing' | 'noConnector'> {
+/** 'missing' when there is no such flow, else which binding names nothing, if one does. */
+export async function updateInboundFlow(q: Queryable, tenantId: string, id: string, fields: Partial<InboundFlowFields>): Promise<'updated' | 'missing' | FlowBindingMissing> {
+  const missing = await missingFlowBinding(q, tenantId, fields);
+  if (missing) return missing;
   try {
     const rows = await q.query(
       `UPDATE ${FLOWS} SET display_name = COALESCE($3, display_name), data_domain = COALESCE($4, data_domain),
@@ -252,7 +270,8 @@ export async function updateInboundFlow(q: Queryable, tenantId: string, id: stri
     );
     return rows.length ? 'updated' : 'missing';
   } catch (err) {
-    if (isForeignKeyViolation(err)) return 'noConnector';
+    // A bound entity deleted between the check and the write.
+    if (isForeignKeyViolation(err)) return (await missingFlowBinding(q, tenantId, fields)) ?? 'noConnector';
     throw err;
   }
 }
@@ -278,7 +297,6 @@ export interface YearFields {
   yearCode: string;
 }
 
-const YEARS = 'industry_data_years';
 const YEAR_COLUMNS = 'id, display_name, start_date::text AS start_date, end_date::text AS end_date, year_code';
 
 export const yearRows = (tenantId: string): Sql => sql`SELECT ${raw(YEAR_COLUMNS)} FROM ${raw(YEARS)} WHERE tenant_id = ${tenantId}`;
@@ -303,12 +321,18 @@ export async function updateYear(q: Queryable, tenantId: string, id: string, fie
 
 /** Inbound flows bound to the year keep it (their ids answered). */
 export async function deleteYear(db: Db, tenantId: string, id: string): Promise<DeleteOutcome> {
-  return db.transaction(async (tx) => {
-    const users = await tx.query<{ id: string }>(`SELECT id FROM ${FLOWS} WHERE tenant_id = $1 AND year_id = $2 ORDER BY id LIMIT 10 FOR UPDATE`, [tenantId, id]);
-    if (users.length) return { deleted: false, usedBy: users.map((u) => u.id) };
-    const rows = await tx.query(`DELETE FROM ${YEARS} WHERE tenant_id = $1 AND id = $2 RETURNING id`, [tenantId, id]);
-    return rows.length ? { deleted: true } : { deleted: false };
-  });
+  try {
+    return await db.transaction(async (tx) => {
+      const users = await tx.query<{ id: string }>(`SELECT id FROM ${FLOWS} WHERE tenant_id = $1 AND year_id = $2 ORDER BY id LIMIT 10`, [tenantId, id]);
+      if (users.length) return { deleted: false, usedBy: users.map((u) => u.id) };
+      const rows = await tx.query(`DELETE FROM ${YEARS} WHERE tenant_id = $1 AND id = $2 RETURNING id`, [tenantId, id]);
+      return rows.length ? { deleted: true } : { deleted: false };
+    });
+  } catch (err) {
+    // A flow bound to it in the meantime.
+    if (isForeignKeyViolation(err)) return { deleted: false, usedBy: [] };
+    throw err;
+  }
 }
 
 // ---- upload sessions ----
@@ -378,4 +402,218 @@ export async function signingKey(q: Queryable): Promise<Buffer> {
   const [row] = await q.query<{ secret: unknown }>('SELECT secret FROM industry_data_signing_keys WHERE id = 1');
   const secret = row!.secret as Uint8Array;
   return Buffer.from(secret.buffer, secret.byteOffset, secret.byteLength);
+}
+
+// ---- reference definitions and role groups ----
+
+/** A built-in definition's createdDateTime and lastModifiedDateTime, as Graph serves them. */
+const SEEDED_AT = '0001-01-01T00:00:00Z';
+
+const REFERENCES = 'industry_data_reference_definitions';
+const REFERENCE_COLUMNS = 'reference_type, code, created_at, display_name, is_disabled, last_modified_at, sort_index, source';
+
+/** The built-in catalogue as one JSON parameter: the code is its source, the tables hold what tenants changed. */
+const CATALOGUE = JSON.stringify(
+  BUILT_IN_DEFINITIONS.map((d) => ({ reference_type: d.referenceType, code: d.code, display_name: d.displayName, sort_index: d.sortIndex, source: d.source })),
+);
+const BUILT_IN_IDS = new Map(BUILT_IN_DEFINITIONS.map((d) => [`${d.referenceType}-${d.code}`, d]));
+
+export interface ReferenceDefinitionRow extends Row {
+  id: string;
+  reference_type: string;
+  code: string;
+  created_at: string;
+  display_name: string | null;
+  is_disabled: boolean;
+  last_modified_at: string;
+  sort_index: number;
+  source: string;
+}
+
+/** The tenant's definitions: its own and its changes to built-ins over the catalogue; id `{referenceType}-{code}`. */
+export const referenceDefinitionRows = (tenantId: string): Sql =>
+  sql`SELECT reference_type || '-' || code AS id, ${raw(REFERENCE_COLUMNS)} FROM (
+    SELECT DISTINCT ON (reference_type, code) * FROM (
+      SELECT ${raw(REFERENCE_COLUMNS)}, 1 AS own FROM ${raw(REFERENCES)} WHERE tenant_id = ${tenantId}
+      UNION ALL
+      SELECT b.reference_type, b.code, ${SEEDED_AT}::timestamptz, b.display_name, false, ${SEEDED_AT}::timestamptz, b.sort_index, b.source, 0
+      FROM jsonb_to_recordset(${CATALOGUE}::jsonb) AS b(reference_type text, code text, display_name text, sort_index integer, source text)
+    ) u ORDER BY reference_type, code, own DESC
+  ) d`;
+
+export const isBuiltInDefinition = (id: string) => BUILT_IN_IDS.has(id);
+
+export interface ReferenceDefinitionFields {
+  referenceType: string;
+  code: string;
+  displayName: string | null;
+  isDisabled: boolean;
+  sortIndex: number;
+}
+
+/** A tenant-defined definition; false when the tenant already has one with its id. */
+export async function insertReferenceDefinition(q: Queryable, tenantId: string, fields: ReferenceDefinitionFields, source: string): Promise<boolean> {
+  const rows = await q.query(
+    `INSERT INTO ${REFERENCES} (tenant_id, reference_type, code, display_name, is_disabled, sort_index, source) VALUES ($1, $2, $3, $4, $5, $6, $7)
+     ON CONFLICT (tenant_id, reference_type, code) DO NOTHING RETURNING code`,
+    [tenantId, fields.referenceType, fields.code, fields.displayName, fields.isDisabled, fields.sortIndex, source],
+  );
+  return rows.length === 1;
+}
+
+/**
+ * Changes displayName, isDisabled or sortIndex of `row` (a built-in is copied into the tenant's
+ * table on its first change); a field not given keeps the value it has when the write happens.
+ */
+export async function updateReferenceDefinition(
+  q: Queryable,
+  tenantId: string,
+  row: ReferenceDefinitionRow,
+  fields: Partial<Pick<ReferenceDefinitionFields, 'displayName' | 'isDisabled' | 'sortIndex'>>,
+): Promise<void> {
+  await q.query(
+    `INSERT INTO ${REFERENCES} AS t (tenant_id, reference_type, code, display_name, is_disabled, sort_index, source, created_at)
+     VALUES ($1, $2, $3, CASE WHEN $4::boolean THEN $5::text ELSE $6::text END, COALESCE($7::boolean, $8::boolean), COALESCE($9::integer, $10::integer), $11, $12::timestamptz)
+     ON CONFLICT (tenant_id, reference_type, code) DO UPDATE SET
+       display_name = CASE WHEN $4::boolean THEN $5::text ELSE t.display_name END,
+       is_disabled = COALESCE($7::boolean, t.is_disabled),
+       sort_index = COALESCE($9::integer, t.sort_index),
+       last_modified_at = now()`,
+    [
+      tenantId,
+      row.reference_type,
+      row.code,
+      fields.displayName !== undefined,
+      fields.displayName ?? null,
+      row.display_name,
+      fields.isDisabled ?? null,
+      row.is_disabled,
+      fields.sortIndex ?? null,
+      row.sort_index,
+      row.source,
+      row.created_at,
+    ],
+  );
+}
+
+/** What the tenant changed of its reference lists: the codes it added or re-enabled, and the ones it disabled. */
+export async function tenantReferenceCodes(q: Queryable, tenantId: string): Promise<{ enabled: ReferenceCode[]; disabled: ReferenceCode[] }> {
+  const rows = await q.query<ReferenceCode & Row & { is_disabled: boolean }>(
+    `SELECT reference_type AS "referenceType", code, is_disabled FROM ${REFERENCES} WHERE tenant_id = $1`,
+    [tenantId],
+  );
+  return { enabled: rows.filter((r) => !r.is_disabled), disabled: rows.filter((r) => r.is_disabled) };
+}
+
+export interface ReferenceCode {
+  referenceType: string;
+  code: string;
+}
+
+/** The catalogue's role groups, the same in every tenant. */
+const ROLE_GROUP_JSON = JSON.stringify(ROLE_GROUPS.map((g) => ({ id: g.id, display_name: g.displayName, roles: g.roles })));
+
+export interface RoleGroupRow extends Row {
+  id: string;
+  display_name: string;
+  roles: string[];
+}
+
+export const roleGroupRows = (): Sql =>
+  sql`SELECT g.id, g.display_name, g.roles FROM jsonb_to_recordset(${ROLE_GROUP_JSON}::jsonb) AS g(id text, display_name text, roles jsonb)`;
+
+// ---- outbound provisioning flow sets and their flows ----
+
+const FLOW_SETS = 'industry_data_outbound_flow_sets';
+const FLOW_SET_COLUMNS = 'id, display_name, filter, created_at, last_modified_at';
+
+export interface FlowSetRow extends Row {
+  id: string;
+  display_name: string;
+  filter: Record<string, unknown> | null;
+  created_at: string;
+  last_modified_at: string;
+}
+
+export const flowSetRows = (tenantId: string): Sql => sql`SELECT ${raw(FLOW_SET_COLUMNS)} FROM ${raw(FLOW_SETS)} WHERE tenant_id = ${tenantId}`;
+
+export interface FlowSetFields {
+  displayName: string;
+  filter: Record<string, unknown> | null;
+}
+
+export async function insertFlowSet(q: Queryable, tenantId: string, fields: FlowSetFields): Promise<FlowSetRow> {
+  const [row] = await q.query<FlowSetRow>(
+    `INSERT INTO ${FLOW_SETS} (tenant_id, id, display_name, filter) VALUES ($1, $2, $3, $4::jsonb) RETURNING ${FLOW_SET_COLUMNS}`,
+    [tenantId, randomUUID(), fields.displayName, fields.filter === null ? null : JSON.stringify(fields.filter)],
+  );
+  return row!;
+}
+
+export async function updateFlowSet(q: Queryable, tenantId: string, id: string, fields: Partial<FlowSetFields>): Promise<boolean> {
+  const rows = await q.query(
+    `UPDATE ${FLOW_SETS} SET display_name = COALESCE($3, display_name), filter = CASE WHEN $4::boolean THEN $5::jsonb ELSE filter END, last_modified_at = now()
+     WHERE tenant_id = $1 AND id = $2 RETURNING id`,
+    [tenantId, id, fields.displayName ?? null, fields.filter !== undefined, fields.filter == null ? null : JSON.stringify(fields.filter)],
+  );
+  return rows.length === 1;
+}
+
+/** Deletes the set and its flows. */
+export async function deleteFlowSet(q: Queryable, tenantId: string, id: string): Promise<boolean> {
+  return (await q.query(`DELETE FROM ${FLOW_SETS} WHERE tenant_id = $1 AND id = $2 RETURNING id`, [tenantId, id])).length === 1;
+}
+
+const PROVISIONING_FLOWS = 'industry_data_provisioning_flows';
+const PROVISIONING_COLUMNS = 'id, flow_set_id, flow_type, options, created_at, last_modified_at, reset_at';
+
+export interface ProvisioningFlowRow extends Row {
+  id: string;
+  flow_set_id: string;
+  /** The concrete type's name (`userProvisioningFlow`). */
+  flow_type: string;
+  /** Its own properties as the body gave them (codes resolved, role groups by key). */
+  options: Record<string, unknown>;
+  created_at: string;
+  last_modified_at: string;
+  /** When `reset` was last asked for: the next run provisions it as if it never ran. */
+  reset_at: string | null;
+  /** `ready` while the tenant has an inbound flow that has not expired (something to provision from), else `notReady`. */
+  readiness: string;
+}
+
+/** The flows of one set; readiness is computed from the tenant's inbound flows. */
+export const provisioningFlowRows = (tenantId: string, flowSetId: string): Sql =>
+  sql`SELECT ${raw(PROVISIONING_COLUMNS)},
+      CASE WHEN EXISTS (SELECT 1 FROM ${raw(FLOWS)} f WHERE f.tenant_id = ${tenantId} AND (f.expires_at IS NULL OR f.expires_at > now()))
+        THEN 'ready' ELSE 'notReady' END AS readiness
+    FROM ${raw(PROVISIONING_FLOWS)} WHERE tenant_id = ${tenantId} AND flow_set_id = ${flowSetId}`;
+
+/** The new flow's id, or undefined when the set already has a flow of this type. */
+export async function insertProvisioningFlow(q: Queryable, tenantId: string, flowSetId: string, flowType: string, options: Record<string, unknown>): Promise<string | undefined> {
+  const id = randomUUID();
+  const rows = await q.query(
+    `INSERT INTO ${PROVISIONING_FLOWS} (tenant_id, id, flow_set_id, flow_type, options) VALUES ($1, $2, $3, $4, $5::jsonb)
+     ON CONFLICT (tenant_id, flow_set_id, flow_type) DO NOTHING RETURNING id`,
+    [tenantId, id, flowSetId, flowType, JSON.stringify(options)],
+  );
+  return rows.length ? id : undefined;
+}
+
+/** Replaces the properties `options` names. */
+export async function updateProvisioningFlow(q: Queryable, tenantId: string, id: string, options: Record<string, unknown>): Promise<boolean> {
+  const rows = await q.query(
+    `UPDATE ${PROVISIONING_FLOWS} SET options = options || $3::jsonb, last_modified_at = now() WHERE tenant_id = $1 AND id = $2 RETURNING id`,
+    [tenantId, id, JSON.stringify(options)],
+  );
+  return rows.length === 1;
+}
+
+export async function deleteProvisioningFlow(q: Queryable, tenantId: string, id: string): Promise<boolean> {
+  return (await q.query(`DELETE FROM ${PROVISIONING_FLOWS} WHERE tenant_id = $1 AND id = $2 RETURNING id`, [tenantId, id])).length === 1;
+}
+
+/** Marks the flow to be provisioned from scratch by the next run. */
+export async function resetProvisioningFlow(q: Queryable, tenantId: string, id: string): Promise<boolean> {
+  return (await q.query(`UPDATE ${PROVISIONING_FLOWS} SET reset_at = now() WHERE tenant_id = $1 AND id = $2 RETURNING id`, [tenantId, id])).length === 1;
 }

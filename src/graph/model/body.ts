@@ -7,7 +7,7 @@ import { isDateTimeOffset } from '../odata/filter.js';
 import type { EntityCollection, Values } from './collection.js';
 import { formatDuration, parseDuration } from './duration.js';
 import type { ComplexType, EntityType, Property, StructuredType } from './edm.js';
-import { allNavigations, allProperties, qualifiedName } from './edm.js';
+import { allNavigations, allProperties, concreteComplexTypes, qualifiedName } from './edm.js';
 import { concreteType } from './json.js';
 import { typesOf } from './spec.js';
 
@@ -168,20 +168,53 @@ function readProperty(property: Property, value: unknown, target: string, noun: 
   return value.map((item, i) => readValue({ ...property, collection: false }, item, `${target}[${i}]`, noun));
 }
 
-/** Checks `@odata.type` of a complex value: its declared type or one derived from it. */
+/** The type of a complex value by its `@odata.type`: the declared type or a concrete one derived from it. */
 function complexTypeOf(declared: ComplexType, json: Json, target: string): ComplexType {
   const given = odataType(json, target);
-  if (given === undefined || given === qualifiedName(declared)) return declared;
+  if (given === qualifiedName(declared) && !declared.abstract) return declared;
+  const concrete = concreteComplexTypes(declared);
+  if (given === undefined) {
+    if (!declared.abstract) return declared;
+    if (concrete.length === 1) return concrete[0]!;
+    throw badRequest(`'${target}' must carry '@odata.type': ${quoted(concrete.map((t) => `#${qualifiedName(t)}`))}.`, target);
+  }
+  const match = concrete.find((t) => qualifiedName(t) === given);
+  if (match) return match;
   throw badRequest(`'@odata.type' is '#${given}', but '${target}' is of type '#${qualifiedName(declared)}'.`, target);
+}
+
+/**
+ * The members of `json` under the names `type` declares: Graph matches property names
+ * case-insensitively (its own examples send `createBasedOnOrgPlusroleGroup`); an exact name wins,
+ * and one name given twice in two spellings is a 400.
+ */
+function canonicalNames(type: StructuredType, json: Json, prefix: string): Json {
+  const declared = [...Object.keys(allProperties(type)), ...Object.keys(allNavigations(type)).map((n) => `${n}@odata.bind`)];
+  let renamed: Json | undefined;
+  for (const key of Object.keys(json)) {
+    if (declared.includes(key)) continue;
+    const name = declared.find((d) => d.toLowerCase() === key.toLowerCase());
+    if (name === undefined) continue;
+    renamed ??= { ...json };
+    if (Object.hasOwn(renamed, name)) throw badRequest(`'${prefix}${name}' is given twice, as '${name}' and '${key}'.`, prefix + name);
+    renamed[name] = renamed[key];
+    delete renamed[key];
+  }
+  return renamed ?? json;
 }
 
 function readComplex(declared: ComplexType, value: unknown, target: string): Values {
   if (value === null || typeof value !== 'object' || Array.isArray(value)) throw badRequest(`Invalid value for '${target}': expected an object.`, target);
-  const json = value as Json;
-  const type = complexTypeOf(declared, json, target);
+  const type = complexTypeOf(declared, value as Json, target);
+  const json = canonicalNames(type, value as Json, `${target}.`);
   const values = readMembers(type, json, { prefix: `${target}.`, method: 'create' });
+  // A derived type is the caller's to know (`#…simplePasswordSettings`).
+  if (type !== declared) values['@odata.type'] = qualifiedName(type);
   for (const [name, property] of Object.entries(allProperties(type))) {
-    if (property.required && (json[name] === undefined || json[name] === null)) throw badRequest(`The property '${target}.${name}' is required.`, `${target}.${name}`);
+    if (!property.required || (json[name] !== undefined && json[name] !== null)) continue;
+    const bind = property.unlessBound === undefined ? undefined : `${property.unlessBound}@odata.bind`;
+    if (bind === undefined) throw badRequest(`The property '${target}.${name}' is required.`, `${target}.${name}`);
+    if (json[bind] === undefined) throw badRequest(`'${target}' needs '${name}' or '${bind}'.`, `${target}.${name}`);
   }
   return values;
 }
@@ -265,8 +298,9 @@ function updateType(collection: EntityCollection, json: Json, row: Row): EntityT
 
 /** POST to a collection: the values of the new entity, every one checked. */
 export function readCreate(collection: EntityCollection, body: unknown): { type: EntityType; values: Values } {
-  const json = object(body);
-  const type = createType(collection, json);
+  const given = object(body);
+  const type = createType(collection, given);
+  const json = canonicalNames(type, given, '');
   for (const key of requiredMembers(type)) {
     if (json[key] === undefined || json[key] === null) throw badRequest(`The property '${key}' is required to create ${article(collection.what)}.`, key);
   }
@@ -277,8 +311,9 @@ export function readCreate(collection: EntityCollection, body: unknown): { type:
 
 /** PATCH of an entity: the values it changes; a body that changes nothing is a 400. */
 export function readUpdate(collection: EntityCollection, body: unknown, row: Row): Values {
-  const json = object(body);
-  const type = updateType(collection, json, row);
+  const given = object(body);
+  const type = updateType(collection, given, row);
+  const json = canonicalNames(type, given, '');
   const values = readMembers(type, json, { prefix: '', method: 'update' });
   if (Object.keys(values).length === 0) throw badRequest(`The request body sets nothing; properties that can be updated: ${quoted(settable(type))}.`);
   collection.validate?.(values, 'update', row);

@@ -39,6 +39,8 @@ export interface Write {
   scope: Scope;
   /** `https://host/beta`, for URLs the entity carries. */
   root: string;
+  /** On create: the concrete type the body named (or the collection's only one). */
+  type?: EntityType;
 }
 
 /** A single-valued navigation whose target is the entity of `target` with the key `key(row)`. */

@@ -45,6 +45,8 @@ export interface Property extends ValueRules {
   readOnly?: boolean;
   /** Must be given (non-null) on create. */
   required?: boolean;
+  /** Required, unless the navigation of this name is bound instead (`referenceValue`: `code` or `value@odata.bind`). */
+  unlessBound?: string;
 }
 
 export interface Navigation {
@@ -93,8 +95,18 @@ export function entityType(namespace: string, name: string, options: StructuredO
   return { kind: 'entity', namespace, name, properties: {}, navigations: {}, ...options };
 }
 
+/** Every complex type declared, by qualified name: a body names a derived one with `@odata.type`. */
+const complexTypes = new Map<string, ComplexType>();
+
 export function complexType(namespace: string, name: string, options: StructuredOptions<ComplexType> = {}): ComplexType {
-  return { kind: 'complex', namespace, name, properties: {}, navigations: {}, ...options };
+  const type: ComplexType = { kind: 'complex', namespace, name, properties: {}, navigations: {}, ...options };
+  complexTypes.set(qualifiedName(type), type);
+  return type;
+}
+
+/** The concrete complex types a value of `declared` may have: itself unless abstract, and those derived from it. */
+export function concreteComplexTypes(declared: ComplexType): ComplexType[] {
+  return [...complexTypes.values()].filter((t) => !t.abstract && lineage(t).includes(declared));
 }
 
 /** Members valued 0, 1, 2… unless given as `[name, value]`. */

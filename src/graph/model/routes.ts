@@ -124,6 +124,38 @@ export function modelRoutes(services: Services, sets: readonly EntitySet[], acti
     }
   }
 
+  /** POST into a contained collection, PATCH and DELETE of its entities (`flowSets/{id}/provisioningFlows`). */
+  function containedWrites(parentSet: EntitySet, name: string, target: EntityCollection) {
+    const { write } = target.permissions;
+    if (!write) return;
+    const url = `/beta/${parentSet.path}/:key/${name}`;
+    const child = `${url}/:key2`;
+    const parentOf = (request: FastifyRequest, scope: Scope) => found(scope, parentSet.collection, param(request, 'key'));
+    if (target.create) {
+      route('POST', url, write, async ({ request, reply, scope }) => {
+        const { type, values } = readCreate(target, request.body);
+        const parent = await parentOf(request, scope);
+        const root = rootOf(request);
+        const outcome = await target.create!({ scope, root, type }, values, parent);
+        refusal(outcome, target, '');
+        const row = outcome as Row;
+        const key = param(request, 'key');
+        return reply
+          .code(201)
+          .header('location', `${root}/${parentSet.path}/${key}/${name}/${String(row.id)}`)
+          .send({ '@odata.context': contextUrl(root, `${parentSet.path}('${key}')/${name}`, { entity: true }), ...entityJson(target, row) });
+      });
+    }
+    const childRoute = (method: HTTPMethods, apply: (scope: Scope, request: FastifyRequest, row: Row) => Promise<unknown>) =>
+      route(method, child, write, async ({ request, reply, scope }) => {
+        const key = param(request, 'key2');
+        refusal(await apply(scope, request, await found(scope, target, key, await parentOf(request, scope))), target, key);
+        return reply.code(204).send();
+      });
+    if (target.update) childRoute('PATCH', (scope, request, row) => target.update!({ scope, root: rootOf(request) }, row, readUpdate(target, request.body, row)));
+    if (target.remove) childRoute('DELETE', (scope, request, row) => target.remove!({ scope, root: rootOf(request) }, row));
+  }
+
   const boundTo = (collection: EntityCollection, many: boolean) => (action: BoundAction) =>
     (action.collection ?? false) === many && derivesFrom(collection.type, action.binding);
 
@@ -134,9 +166,9 @@ export function modelRoutes(services: Services, sets: readonly EntitySet[], acti
     collectionRoutes(base, read, async () => ({ collection, path, linkPath: path }));
     if (collection.create && write) {
       route('POST', base, write, async ({ request, reply, scope }) => {
-        const { values } = readCreate(collection, request.body);
+        const { type, values } = readCreate(collection, request.body);
         const root = rootOf(request);
-        const outcome = await collection.create!({ scope, root }, values);
+        const outcome = await collection.create!({ scope, root, type }, values);
         refusal(outcome, collection, '');
         const row = outcome as Row;
         return reply
@@ -185,6 +217,7 @@ export function modelRoutes(services: Services, sets: readonly EntitySet[], acti
           const { row } = await childRow(request, scope);
           return entityBody(request, scope, target, row, context(request), locatedIn(`${path}/${param(request, 'key')}/${name}`));
         });
+        containedWrites({ path, collection }, name, target);
         actionRoutes(url, boundTo(target, true), async (request, scope) => ({ collection: target, parent: await found(scope, collection, param(request, 'key')) }));
         actionRoutes(child, boundTo(target, false), async (request, scope) => ({ collection: target, ...(await childRow(request, scope)) }));
       } else {

@@ -121,7 +121,7 @@ for (const backend of backends) {
           [{ displayName: 'x', userMatchingSettings: {} }, 'expected an array', 'userMatchingSettings'],
           [{ displayName: 'x', userMatchingSettings: [{ priorityOrder: -1 }] }, 'whole number', 'userMatchingSettings[0].priorityOrder'],
           [{ displayName: 'x', userMatchingSettings: [{ matchTarget: { kode: 'a' } }] }, "'userMatchingSettings[0].matchTarget.kode' does not exist", 'userMatchingSettings[0].matchTarget.kode'],
-          [{ displayName: 'x', userMatchingSettings: [{ matchTarget: {} }] }, "'userMatchingSettings[0].matchTarget.code' is required", 'userMatchingSettings[0].matchTarget.code'],
+          [{ displayName: 'x', userMatchingSettings: [{ matchTarget: {} }] }, "'userMatchingSettings[0].matchTarget' needs 'code' or 'value@odata.bind'", 'userMatchingSettings[0].matchTarget.code'],
           [{ displayName: 'x', userMatchingSettings: [{ roleGroup: {} }] }, 'roleGroup@odata.bind', 'userMatchingSettings[0].roleGroup'],
           [{ displayName: 'x', userMatchingSettings: [{ 'roleGroup@odata.bind': 'https://graph.microsoft.com/beta/users/1' }] }, 'external/industryData/roleGroups', 'userMatchingSettings[0].roleGroup@odata.bind'],
         ];
@@ -196,8 +196,7 @@ for (const backend of backends) {
           [{ ...good, '@odata.type': 'microsoft.graph.user' }, 'not a data connector type', '@odata.type'],
           [without('displayName'), "'displayName' is required", 'displayName'],
           [without('sourceSystem@odata.bind'), "'sourceSystem@odata.bind' is required", 'sourceSystem@odata.bind'],
-          [without('fileFormat'), "'fileFormat' is required", 'fileFormat'],
-          [{ ...good, fileFormat: { code: 'csv' } }, "'csv' is not one of 'schoolDataSyncV2Rev1', 'schoolDataSyncV1'", 'fileFormat.code'],
+          [{ ...good, fileFormat: { code: 'csv' } }, "'csv' is not a RefFileFormat code", 'fileFormat.code'],
           [{ ...good, fileFormat: 'schoolDataSyncV2Rev1' }, 'expected an object', 'fileFormat'],
           [{ ...good, fileFormat: { '@odata.type': '#microsoft.graph.industryData.yearReferenceValue', code: 'schoolDataSyncV1' } }, "'fileFormat' is of type", 'fileFormat'],
           [{ ...good, 'sourceSystem@odata.bind': 'https://graph.microsoft.com/beta/users/abc' }, "Invalid value for 'sourceSystem@odata.bind'", 'sourceSystem@odata.bind'],
@@ -403,7 +402,6 @@ for (const backend of backends) {
           body: {
             '@odata.type': '#microsoft.graph.industryData.inboundFileFlow',
             'dataConnector@odata.bind': `https://graph.microsoft.com/beta/external/industryData/dataConnectors/${connectorId}`,
-            'year@odata.bind': 'https://graph.microsoft.com/beta/external/industryData/years/ebf18762-ab92-487e-21d1-08daddab28bb',
             displayName: 'Inbound rostering flow',
             dataDomain: 'educationRostering',
             effectiveDateTime: '2023-03-12T16:40:46.924769+05:30',

@@ -18,7 +18,7 @@ import type { ValidationResult } from '../../../src/families/industryData/valida
 import type { Readable as NodeReadable } from 'node:stream';
 import { backends, TENANT } from '../../support/backends.js';
 import type { Json, Suite } from './support.js';
-import { CONNECTORS, SAMPLES, startSuite } from './support.js';
+import { ALL_SCOPES, CONNECTORS, ROOT, SAMPLES, startSuite } from './support.js';
 
 const SAMPLE_FILES = readdirSync(SAMPLES).filter((name) => name.endsWith('.csv'));
 const CANONICAL = ['orgs.csv', 'users.csv', 'roles.csv', 'classes.csv', 'enrollments.csv', 'academicSessions.csv', 'courses.csv', 'demographics.csv', 'userFlags.csv', 'relationships.csv'];
@@ -133,6 +133,37 @@ for (const backend of backends) {
         ['UnrecognizedFile', 'notes.txt'],
       ]);
       assert.ok(!(op.validatedFiles as string[]).includes('demographics.csv'));
+    });
+
+    test("the tenant's reference definitions: a code it added is accepted, a code it disabled is InvalidReferenceCode", async () => {
+      // A tenant of its own: its definitions change what every validation of the tenant accepts.
+      const t = await s.token({ tenantId: '0c3a9d5e-7b1f-4e2a-9c8d-1f2e3d4c5b6a', scopes: [...ALL_SCOPES, 'IndustryData-ReferenceDefinition.ReadWrite.All'] });
+      const id = (await s.connector((await s.sourceSystem(undefined, t)).id as string, {}, t)).id as string;
+      const container = new ContainerClient((await s.session(id, undefined, t)).sessionUrl as string);
+      await uploadSamples(container);
+      const orgs = readFileSync(new URL('orgs.csv', SAMPLES), 'utf8').replace('110002,Computer Science Department,department', '110002,Computer Science Department,academy');
+      await container.getBlockBlobClient('orgs.csv').uploadData(Buffer.from(orgs));
+      const validate = async () => {
+        const res = await s.call('POST', `${CONNECTORS}/${id}/validate`, { token: t });
+        assert.equal(res.status, 202);
+        const location = res.headers.get('location')!.slice(s.ts.url.length);
+        for (let i = 0; i < 120; i++) {
+          const op = (await (await s.call('GET', location, { token: t, headers: { prefer: 'wait=5' } })).json()) as Json;
+          if (op.status === 'succeeded' || op.status === 'failed') return (op.errors as Json[]).map((e) => [e.code, e.target]);
+        }
+        assert.fail('the validation did not finish');
+      };
+      assert.deepEqual((await validate())[0], ['InvalidReferenceCode', 'orgs.csv:row 3:type']);
+      const definitions = `${ROOT}/referenceDefinitions`;
+      const added = await s.call('POST', definitions, { token: t, body: { referenceType: 'RefOrgType', code: 'academy', displayName: 'Academy', isDisabled: false, sortIndex: 900 } });
+      assert.equal(added.status, 201, await added.clone().text());
+      assert.deepEqual(await validate(), []);
+      assert.equal((await s.call('PATCH', `${definitions}/RefOrgType-college`, { token: t, body: { isDisabled: true } })).status, 204);
+      // The org is rejected, and the rows that refer to it with it.
+      assert.deepEqual((await validate())[0], ['InvalidReferenceCode', 'orgs.csv:row 2:type']);
+      // The default tenant never saw either change.
+      assert.equal((await s.get(`${definitions}/RefOrgType-college`)).isDisabled, false);
+      await s.expectError(await s.call('GET', `${definitions}/RefOrgType-academy`), 404, 'ResourceNotFound');
     });
   });
 

@@ -6,13 +6,13 @@ export const REFERENCE_LISTS = {
     'college', 'division', 'local', 'campus', 'province', 'state', 'adultEducation', 'researchCenter',
     'national', 'municipality', 'program', 'departmentOfEducation', 'academicTrust',
   ],
-  /** RefRole — roles.role */
+  /** RefRole — roles.role; `aide` is in Graph's staff role group though not in the SDS list */
   role: [
     'principal', 'chair', 'professor', 'researcher', 'adjunct', 'affiliate', 'occupationalTherapist',
     'physicalTherapist', 'speechTherapist', 'visionTherapist', 'paraprofessional', 'specialServices',
     'advisor', 'proctor', 'nurse', 'officeStaff', 'lecturer', 'itAdmin', 'administrator', 'teacher',
     'faculty', 'staff', 'teacherAssistant', 'assistant', 'instructor', 'substitute', 'coach', 'alumni',
-    'student', 'other',
+    'student', 'other', 'aide',
   ],
   /** RefGradeLevel — roles.grade, courses.grade (`1`…`9` are normalised to `01`…`09`) */
   gradeLevel: [
@@ -55,12 +55,14 @@ export type ReferenceList = keyof typeof REFERENCE_LISTS;
 export class ReferenceCodes {
   private readonly lists = new Map<ReferenceList, { exact: Set<string>; folded: Map<string, string> }>();
 
-  constructor(extra: Partial<Record<ReferenceList, readonly string[]>> = {}) {
+  /** `extra`: codes a tenant added; `disabled`: codes a tenant disabled (built-in or its own). */
+  constructor(extra: Partial<Record<ReferenceList, readonly string[]>> = {}, disabled: Partial<Record<ReferenceList, readonly string[]>> = {}) {
     for (const list of Object.keys(REFERENCE_LISTS) as ReferenceList[]) {
       const exact = new Set<string>();
       const folded = new Map<string, string>();
+      const off = new Set(disabled[list] ?? []);
       for (const code of [...REFERENCE_LISTS[list], ...(extra[list] ?? [])]) {
-        if (folded.has(code.toLowerCase())) continue;
+        if (off.has(code) || folded.has(code.toLowerCase())) continue;
         exact.add(code);
         folded.set(code.toLowerCase(), code);
       }

@@ -25,6 +25,8 @@ export interface ValidationOptions {
   previousFiles?: readonly string[];
   /** Codes a tenant added to a reference list; they are accepted besides the defaults. */
   referenceCodes?: Partial<Record<ReferenceList, readonly string[]>>;
+  /** Codes a tenant disabled (built-in or its own): values using them are InvalidReferenceCode. */
+  disabledCodes?: Partial<Record<ReferenceList, readonly string[]>>;
   /** Progress such as "Validating users.csv: 120,000 rows"; called at each file start and at most every 500 ms. */
   onProgress?(detail: string): void | Promise<void>;
   /** Aborts between chunks; validateUpload then rejects with the signal's reason. */

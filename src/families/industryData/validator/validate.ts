@@ -41,7 +41,7 @@ export async function validateUpload(files: readonly UploadedFile[], options: Va
 
   const records = options.records !== false;
   const createsUsers = options.createUnmatchedUsers === true;
-  const codes = new ReferenceCodes(options.referenceCodes);
+  const codes = new ReferenceCodes(options.referenceCodes, options.disabledCodes);
   const scratch = new Scratch(options.scratchDir);
   const parsing = new Parsing(options.parseOnWorkerFromBytes ?? PARSE_ON_WORKER_FROM_BYTES);
   const crossFile = new CrossFile(issues, new Set(present.keys()), scratch);
