@@ -226,7 +226,8 @@ export const classGroupFlowType = entityType(NS, 'classGroupProvisioningFlow', {
 export const passwordSettingsType = complexType(NS, 'passwordSettings', { abstract: true });
 export const simplePasswordSettingsType = complexType(NS, 'simplePasswordSettings', {
   baseType: passwordSettingsType,
-  properties: { password: { type: 'Edm.String', required: true, maxLength: 256 } },
+  // Optional: the beta SDK's serializer of the abstract base type drops it.
+  properties: { password: { type: 'Edm.String', maxLength: 256 } },
 });
 export const userConfigurationType = complexType(NS, 'userConfiguration', {
   properties: {
