@@ -30,7 +30,8 @@ export async function openDatabase(opts: DatabaseOptions): Promise<Db> {
 
 export const describeSummary = (s: ImportSummary): string =>
   `tenant ${s.tenantId}: ${s.users} users, ${s.roles} roles, ${s.assignments} active assignments, ${s.eligibilities} eligible assignments, ` +
-  `${s.activations} activations, ${s.policies} role policies, ${s.licenses} licences`;
+  `${s.activations} activations, ${s.policies} role policies, ${s.licenses} licences, ${s.groups} groups (${s.groupMembers} members and owners), ` +
+  `${s.administrativeUnits} administrative units (${s.administrativeUnitMembers} members)`;
 
 async function readSnapshot(file: string): Promise<unknown> {
   const text = await readFile(file, 'utf8');

@@ -8,7 +8,8 @@ export const MINUTE = 60_000;
 export const HOUR = 60 * MINUTE;
 export const DAY = 24 * HOUR;
 
-export type DirectoryObjects = Required<Omit<DirectorySnapshot, 'users'>>;
+/** What the demo has besides users; no groups or administrative units (the PIM alerts read none). */
+export type DirectoryObjects = Required<Omit<DirectorySnapshot, 'users' | 'groups' | 'administrativeUnits'>>;
 
 /** A 32-bit integer hash (murmur3's finaliser): the demo's only source of "randomness". */
 function mix(h: number): number {

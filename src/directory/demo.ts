@@ -98,6 +98,9 @@ function fillerSignIn(p: Plan, i: number): number | null {
   return p.b.int(i, 5, 0, 90 * 24 * 60) * MINUTE;
 }
 
+/** User i's employeeId: E0000001 for the first user, unique in the tenant. */
+export const demoEmployeeId = (i: number): string => `E${String(i + 1).padStart(7, '0')}`;
+
 function demoUser(p: Plan, i: number): GraphUser {
   const { b } = p;
   const member = DEMO_CAST[i];
@@ -105,10 +108,15 @@ function demoUser(p: Plan, i: number): GraphUser {
   const last = LAST[b.int(i, 2, 0, LAST.length - 1)]!;
   const signIn = member ? member.lastSignInAgo : fillerSignIn(p, i);
   const holdsRole = i < p.cast + p.privilegedFillers + p.unprivilegedFillers;
+  const userPrincipalName = `${member?.alias ?? `${first}.${last}.${i}`.toLowerCase()}@${DEMO_DOMAIN}`;
   return {
     id: userId(p, i),
     displayName: member?.displayName ?? `${first} ${last}`,
-    userPrincipalName: `${member?.alias ?? `${first}.${last}.${i}`.toLowerCase()}@${DEMO_DOMAIN}`,
+    userPrincipalName,
+    // Something for School Data Sync to match people by: the mailbox is the UPN, the
+    // employeeId the user's number in the tenant.
+    mail: userPrincipalName,
+    employeeId: demoEmployeeId(i),
     accountEnabled: member ? member.accountEnabled ?? true : holdsRole || b.int(i, 3, 0, 49) !== 0,
     createdDateTime: b.ago(member ? 500 * DAY : b.int(i, 6, 30, 1500) * DAY),
     signInActivity: { lastSignInDateTime: signIn === null ? null : b.ago(signIn) },

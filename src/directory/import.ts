@@ -4,16 +4,9 @@ import type { Db } from '../db/db.js';
 import { isGuid } from '../auth/guid.js';
 import { toRows } from './mapping.js';
 import type { DirectoryRows, ImportSummary } from './model.js';
-import { Problems } from './problems.js';
+import { DirectoryImportError, Problems } from './problems.js';
 import { DIRECTORY_KINDS, replaceDirectory } from './store.js';
 import { validateSnapshot } from './validate.js';
-
-export class DirectoryImportError extends Error {
-  constructor(readonly problems: string[]) {
-    super(`the directory snapshot was rejected, nothing was imported:\n  ${problems.join('\n  ')}`);
-    this.name = 'DirectoryImportError';
-  }
-}
 
 /** Checks a tenant id: Entra's GUID, kept in lower case as tokens carry it. */
 export function tenantIdOf(tenantId: string): string {

@@ -6,6 +6,7 @@ export {
   DEMO_DOMAIN,
   DEMO_MAX_USERS,
   DEMO_MIN_USERS,
+  demoEmployeeId,
   demoLayout,
   demoSnapshotJson,
   fillerKind,
@@ -15,6 +16,7 @@ export {
   type DemoOptions,
   type FillerKind,
 } from './demo.js';
-export { DirectoryImportError, importDirectory } from './import.js';
+export { importDirectory } from './import.js';
+export { DirectoryImportError } from './problems.js';
 export * from './model.js';
-export { hasDirectory } from './store.js';
+export { hasDirectory, lockDirectory } from './store.js';

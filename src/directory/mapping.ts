@@ -13,16 +13,22 @@
 //   MultiFactorAuthentication; roles without a policy assignment get no policy row.
 // - A licence grants PIM when one of its service plans is Entra ID P2 or ID Governance and is
 //   provisioned (`Success`); its state is the SKU's capabilityStatus.
+// - A group's members and owners are one membership row each, with role 'member' or 'owner'.
 import { BUILT_IN_ROLES, builtInRoleById } from './catalogue.js';
 import type {
   ActivationRow,
+  AdministrativeUnitRow,
   AssignmentRow,
   DirectoryRows,
   DirectorySnapshot,
   EligibilityRow,
+  GraphAdministrativeUnit,
+  GraphGroup,
   GraphRoleAssignmentScheduleRequest,
   GraphScheduleInfo,
   GraphUser,
+  GroupMemberRow,
+  GroupRow,
   LicenseRow,
   PolicyRow,
   RoleRow,
@@ -50,14 +56,40 @@ export const userRow = (u: GraphUser): UserRow => ({
   id: u.id,
   displayName: u.displayName,
   userPrincipalName: u.userPrincipalName,
+  mail: u.mail ?? null,
+  employeeId: u.employeeId ?? null,
   accountEnabled: u.accountEnabled ?? true,
   lastSignInAt: u.signInActivity?.lastSignInDateTime ?? null,
   createdAt: u.createdDateTime ?? null,
 });
 
+const groupRow = (g: GraphGroup): GroupRow => ({
+  id: g.id,
+  displayName: g.displayName,
+  description: g.description ?? null,
+  mailNickname: g.mailNickname,
+  securityEnabled: g.securityEnabled,
+  mailEnabled: g.mailEnabled,
+  groupTypes: g.groupTypes ?? [],
+  createdAt: g.createdDateTime ?? null,
+});
+
+const groupMembers = (g: GraphGroup): GroupMemberRow[] => [
+  ...(g.members ?? []).map((memberId) => ({ groupId: g.id, memberId, role: 'member' as const })),
+  ...(g.owners ?? []).map((memberId) => ({ groupId: g.id, memberId, role: 'owner' as const })),
+];
+
+const unitRow = (u: GraphAdministrativeUnit): AdministrativeUnitRow => ({ id: u.id, displayName: u.displayName, description: u.description ?? null });
+
 export function toRows(s: DirectorySnapshot, problems: Problems): DirectoryRows {
+  const groups = s.groups ?? [];
+  const units = s.administrativeUnits ?? [];
   return {
     users: s.users.map(userRow),
+    groups: groups.map(groupRow),
+    groupMembers: groups.flatMap(groupMembers),
+    administrativeUnits: units.map(unitRow),
+    administrativeUnitMembers: units.flatMap((u) => (u.members ?? []).map((memberId) => ({ unitId: u.id, memberId }))),
     roles: roleRows(s),
     assignments: assignmentRows(s, problems),
     eligibilities: (s.roleEligibilitySchedules ?? []).map(

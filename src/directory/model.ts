@@ -1,15 +1,43 @@
 // A tenant's directory twice over: as a snapshot in Graph's own shapes (what an export of
-// /users, /roleManagement/directory/… and /subscribedSkus returns; only the properties read here
-// are typed, others are ignored) and as the rows of migration 0002 the scanners read.
+// /users, /groups, /administrativeUnits, /roleManagement/directory/… and /subscribedSkus returns;
+// only the properties read here are typed, others are ignored) and as the rows of migrations 2
+// and 13 the scanners and School Data Sync read.
 // docs/directory.md says how the one becomes the other.
 
 export interface GraphUser {
   id: string;
   displayName: string;
   userPrincipalName: string;
+  mail?: string | null;
+  employeeId?: string | null;
   accountEnabled?: boolean;
   createdDateTime?: string | null;
   signInActivity?: { lastSignInDateTime?: string | null } | null;
+}
+
+export const GROUP_TYPES = ['Unified', 'DynamicMembership'] as const;
+export type GroupType = (typeof GROUP_TYPES)[number];
+
+// Members and owners are user ids here; the import also takes them as directory objects with an
+// id, as /groups/{id}/members?$select=id lists them.
+export interface GraphGroup {
+  id: string;
+  displayName: string;
+  description?: string | null;
+  mailNickname: string;
+  securityEnabled: boolean;
+  mailEnabled: boolean;
+  groupTypes?: GroupType[];
+  createdDateTime?: string | null;
+  members?: string[];
+  owners?: string[];
+}
+
+export interface GraphAdministrativeUnit {
+  id: string;
+  displayName: string;
+  description?: string | null;
+  members?: string[];
 }
 
 export interface GraphRoleDefinition {
@@ -162,22 +190,55 @@ export interface DirectorySnapshot {
   roleManagementPolicies?: GraphRoleManagementPolicy[];
   roleManagementPolicyAssignments?: GraphRoleManagementPolicyAssignment[];
   subscribedSkus?: GraphSubscribedSku[];
+  groups?: GraphGroup[];
+  administrativeUnits?: GraphAdministrativeUnit[];
 }
 
 export const SNAPSHOT_COLLECTIONS = [
-  'users', 'roleDefinitions', 'roleAssignments', 'roleAssignmentScheduleInstances', 'roleAssignmentScheduleRequests',
+  'users', 'groups', 'administrativeUnits', 'roleDefinitions', 'roleAssignments', 'roleAssignmentScheduleInstances', 'roleAssignmentScheduleRequests',
   'roleEligibilitySchedules', 'roleManagementPolicies', 'roleManagementPolicyAssignments', 'subscribedSkus',
 ] as const satisfies readonly (keyof DirectorySnapshot)[];
 
-// Rows, one interface per table of migration 0002 (timestamps as ISO strings; tenant_id implied).
+// Rows as an import writes them, one interface per table (timestamps as ISO strings; tenant_id
+// implied; provisioned_by and source_key null).
 
 export interface UserRow {
   id: string;
   displayName: string;
   userPrincipalName: string;
+  mail: string | null;
+  employeeId: string | null;
   accountEnabled: boolean;
   lastSignInAt: string | null;
   createdAt: string | null;
+}
+
+export interface GroupRow {
+  id: string;
+  displayName: string;
+  description: string | null;
+  mailNickname: string;
+  securityEnabled: boolean;
+  mailEnabled: boolean;
+  groupTypes: string[];
+  createdAt: string | null;
+}
+
+export interface GroupMemberRow {
+  groupId: string;
+  memberId: string;
+  role: 'member' | 'owner';
+}
+
+export interface AdministrativeUnitRow {
+  id: string;
+  displayName: string;
+  description: string | null;
+}
+
+export interface AdministrativeUnitMemberRow {
+  unitId: string;
+  memberId: string;
 }
 
 export interface RoleRow {
@@ -231,6 +292,10 @@ export interface LicenseRow {
 
 export interface DirectoryRows {
   users: UserRow[];
+  groups: GroupRow[];
+  groupMembers: GroupMemberRow[];
+  administrativeUnits: AdministrativeUnitRow[];
+  administrativeUnitMembers: AdministrativeUnitMemberRow[];
   roles: RoleRow[];
   assignments: AssignmentRow[];
   eligibilities: EligibilityRow[];

@@ -2,6 +2,14 @@
 // (`roleAssignments[12].roleDefinitionId: unknown role 'x'`), and typed reads of JSON values that
 // report instead of throwing.
 
+/** A snapshot rejected as a whole: nothing was imported. */
+export class DirectoryImportError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`the directory snapshot was rejected, nothing was imported:\n  ${problems.join('\n  ')}`);
+    this.name = 'DirectoryImportError';
+  }
+}
+
 export class Problems {
   private readonly kept: string[] = [];
   private total = 0;
@@ -73,26 +81,31 @@ export class Fields {
     return value;
   }
 
-  private wrong(name: string, expected: string, value: unknown): undefined {
-    this.problems.add(`${this.path}.${name}`, `expected ${expected}, got ${describe(value)}`);
+  /** Reports what is wrong with the property `name`. */
+  problem(name: string, message: string): undefined {
+    this.problems.add(`${this.path}.${name}`, message);
     return undefined;
   }
 
-  string(name: string, required: true): string;
-  string(name: string, required?: false): string | undefined;
-  string(name: string, required = false): string | undefined {
+  private wrong(name: string, expected: string, value: unknown): undefined {
+    return this.problem(name, `expected ${expected}, got ${describe(value)}`);
+  }
+
+  string(name: string, required: true, maxLength?: number): string;
+  string(name: string, required?: false, maxLength?: number): string | undefined;
+  string(name: string, required = false, maxLength = Infinity): string | undefined {
     const value = this.get(name, required);
     if (value === undefined || (value === null && !required)) return undefined;
     if (typeof value !== 'string') return this.wrong(name, 'a string', value);
-    if (required && value.trim() === '') {
-      this.problems.add(`${this.path}.${name}`, 'must not be empty');
-      return undefined;
-    }
+    if (required && value.trim() === '') return this.problem(name, 'must not be empty');
+    if (value.length > maxLength) return this.problem(name, `longer than ${maxLength} characters`);
     return value;
   }
 
-  boolean(name: string): boolean | undefined {
-    const value = this.get(name, false);
+  boolean(name: string, required: true): boolean;
+  boolean(name: string, required?: false): boolean | undefined;
+  boolean(name: string, required = false): boolean | undefined {
+    const value = this.get(name, required);
     if (value === undefined) return undefined;
     return typeof value === 'boolean' ? value : this.wrong(name, 'true or false', value);
   }

@@ -1,10 +1,12 @@
 // Checks a snapshot (parsed JSON of unknown shape) and reports every problem with its path:
-// types, required properties, enum values, dates, duplicate ids, and references to users, roles
-// and policies that are not in the snapshot. The snapshot it returns is only meaningful when no
-// problem was reported.
+// types, required properties, enum values, dates, lengths, duplicate ids, and references to
+// users, roles and policies that are not in the snapshot. The snapshot it returns is only
+// meaningful when no problem was reported.
 import { BUILT_IN_ROLES } from './catalogue.js';
 import type {
   DirectorySnapshot,
+  GraphAdministrativeUnit,
+  GraphGroup,
   GraphPolicyRule,
   GraphRoleAssignment,
   GraphRoleAssignmentScheduleInstance,
@@ -17,8 +19,9 @@ import type {
   GraphServicePlan,
   GraphSubscribedSku,
   GraphUser,
+  GroupType,
 } from './model.js';
-import { CAPABILITY_STATUSES, REQUEST_ACTIONS, REQUEST_STATUSES, SNAPSHOT_COLLECTIONS } from './model.js';
+import { CAPABILITY_STATUSES, GROUP_TYPES, REQUEST_ACTIONS, REQUEST_STATUSES, SNAPSHOT_COLLECTIONS } from './model.js';
 import { Fields, Problems, isObject } from './problems.js';
 
 /** Policy assignments for directory roles tenant-wide; others (groups, scoped) are not read. */
@@ -67,13 +70,67 @@ const scheduleInfo = (f: Fields): GraphScheduleInfo | null => {
   };
 };
 
+// Graph's limits: an address is at most 254 characters (RFC 5321), an employeeId 16.
+const MAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
+// A mail nickname is ASCII without @ ( ) \ [ ] " ; : < > , and spaces, at most 64 characters.
+const MAIL_NICKNAME = /^[\x21-\x7e]{1,64}$/;
+const NOT_IN_NICKNAME = /[@()\\[\]";:<>,]/;
+
+const mail = (f: Fields): string | null => {
+  const value = f.string('mail', false, 254);
+  if (value === undefined) return null;
+  if (MAIL.test(value)) return value;
+  f.problem('mail', `'${value}' is not an email address (expected name@domain)`);
+  return null;
+};
+
 const user: Parse<GraphUser> = (f) => ({
   id: f.string('id', true),
   displayName: f.string('displayName', true),
   userPrincipalName: f.string('userPrincipalName', true),
+  mail: mail(f),
+  employeeId: f.string('employeeId', false, 16) ?? null,
   accountEnabled: f.boolean('accountEnabled') ?? true,
   createdDateTime: f.dateTime('createdDateTime'),
   signInActivity: { lastSignInDateTime: f.object('signInActivity')?.dateTime('lastSignInDateTime') ?? null },
+});
+
+const mailNickname = (f: Fields): string => {
+  const value = f.string('mailNickname', true);
+  if (value !== undefined && (!MAIL_NICKNAME.test(value) || NOT_IN_NICKNAME.test(value))) {
+    f.problem('mailNickname', `'${value}' is not a mail nickname (at most 64 ASCII characters, none of @ ( ) \\ [ ] " ; : < > , or spaces)`);
+  }
+  return value;
+};
+
+/** User ids, each as a string or as a directory object with an id (as Graph lists members). */
+const userIds = (f: Fields, name: string): string[] =>
+  (f.array(name) ?? []).flatMap((item, i) => {
+    const id = isObject(item) ? item.id : item;
+    if (typeof id === 'string' && id !== '') return [id];
+    return f.problem(`${name}[${i}]`, 'expected a user id (a string, or an object with "id")') ?? [];
+  });
+
+const group: Parse<GraphGroup> = (f) => ({
+  id: f.string('id', true),
+  displayName: f.string('displayName', true),
+  description: f.string('description') ?? null,
+  mailNickname: mailNickname(f),
+  securityEnabled: f.boolean('securityEnabled', true),
+  mailEnabled: f.boolean('mailEnabled', true),
+  groupTypes: (f.array('groupTypes') ?? []).flatMap((t, i) =>
+    (GROUP_TYPES as readonly unknown[]).includes(t) ? [t as GroupType] : f.problem(`groupTypes[${i}]`, `${JSON.stringify(t)} is not one of ${GROUP_TYPES.join(', ')}`) ?? [],
+  ),
+  createdDateTime: f.dateTime('createdDateTime'),
+  members: userIds(f, 'members'),
+  owners: userIds(f, 'owners'),
+});
+
+const administrativeUnit: Parse<GraphAdministrativeUnit> = (f) => ({
+  id: f.string('id', true),
+  displayName: f.string('displayName', true),
+  description: f.string('description') ?? null,
+  members: userIds(f, 'members'),
 });
 
 const roleDefinition: Parse<GraphRoleDefinition> = (f) => ({
@@ -176,6 +233,12 @@ const subscribedSku =
 
 type Items<T> = readonly (T | undefined)[];
 
+/** Up to 10 ids, quoted, and how many more there are. */
+function quoted(ids: Set<string>): string {
+  const shown = [...ids].slice(0, 10).map((id) => `'${id}'`).join(', ');
+  return ids.size > 10 ? `${shown} and ${ids.size - 10} more` : shown;
+}
+
 /** Reports the second and later items of `name` that repeat an earlier item's key. */
 function unique<T>(problems: Problems, name: string, items: Items<T>, key: (item: T) => string | undefined, what = 'id'): void {
   const seen = new Map<string, number>();
@@ -201,6 +264,8 @@ export function validateSnapshot(input: unknown, problems: Problems): DirectoryS
   }
   const snapshot: Collections = {
     users: collection(problems, input, 'users', user, true),
+    groups: collection(problems, input, 'groups', group),
+    administrativeUnits: collection(problems, input, 'administrativeUnits', administrativeUnit),
     roleDefinitions: collection(problems, input, 'roleDefinitions', roleDefinition),
     roleAssignments: collection(problems, input, 'roleAssignments', roleAssignment),
     roleAssignmentScheduleInstances: collection(problems, input, 'roleAssignmentScheduleInstances', scheduleInstance),
@@ -220,6 +285,8 @@ type Collections = { [K in keyof DirectorySnapshot]-?: Items<NonNullable<Directo
 function checkReferences(problems: Problems, s: Collections): void {
   unique(problems, 'users', s.users, (u) => u.id);
   unique(problems, 'users', s.users, (u) => u.userPrincipalName?.toLowerCase(), 'userPrincipalName');
+  unique(problems, 'groups', s.groups, (g) => g.id);
+  unique(problems, 'administrativeUnits', s.administrativeUnits, (u) => u.id);
   unique(problems, 'roleDefinitions', s.roleDefinitions, (r) => r.id);
   unique(problems, 'roleAssignments', s.roleAssignments, (a) => a.id);
   unique(problems, 'roleAssignmentScheduleInstances', s.roleAssignmentScheduleInstances, (a) => a.id);
@@ -243,6 +310,24 @@ function checkReferences(problems: Problems, s: Collections): void {
       check(`${name}[${i}].principalId`, item.principalId, users, `unknown principal '${item.principalId}' (not in users)`);
       check(`${name}[${i}].roleDefinitionId`, item.roleDefinitionId, roles, `unknown role '${item.roleDefinitionId}'`);
     });
+  // Members and owners: users of the snapshot, each once per list.
+  const members = (name: string, items: Items<{ members?: string[]; owners?: string[] }>) =>
+    items.forEach((item, i) => {
+      for (const list of ['members', 'owners'] as const) {
+        const seen = new Set<string>();
+        const unknown = new Set<string>();
+        const repeated = new Set<string>();
+        for (const id of item?.[list] ?? []) {
+          if (seen.has(id)) repeated.add(id);
+          else if (!users.has(id)) unknown.add(id);
+          seen.add(id);
+        }
+        if (unknown.size > 0) problems.add(`${name}[${i}].${list}`, `unknown user${unknown.size > 1 ? 's' : ''} ${quoted(unknown)} (not in users)`);
+        if (repeated.size > 0) problems.add(`${name}[${i}].${list}`, `listed more than once: ${quoted(repeated)}`);
+      }
+    });
+  members('groups', s.groups);
+  members('administrativeUnits', s.administrativeUnits);
   refs('roleAssignments', s.roleAssignments);
   refs('roleAssignmentScheduleInstances', s.roleAssignmentScheduleInstances);
   refs('roleAssignmentScheduleRequests', s.roleAssignmentScheduleRequests);

@@ -54,7 +54,7 @@ describe('directory and demo commands', () => {
 
     const imported = await run('directory', 'import', file, '--tenant', TENANT, '--database-url', database.url!);
     assert.equal(imported.code, 0, imported.stderr);
-    assert.match(imported.stdout, new RegExp(`Imported the directory of tenant ${TENANT}: 20 users, 123 roles, 12 active assignments, 10 eligible assignments, 13 activations, 123 role policies, 2 licences\\.\\n$`));
+    assert.match(imported.stdout, new RegExp(`Imported the directory of tenant ${TENANT}: 20 users, 123 roles, 12 active assignments, 10 eligible assignments, 13 activations, 123 role policies, 2 licences, 0 groups \\(0 members and owners\\), 0 administrative units \\(0 members\\)\\.\\n$`));
     assert.equal(await count('directory_users', TENANT), 20);
 
     const bad = smallSnapshot();

@@ -6,6 +6,7 @@ import type { Db } from '../../src/db/db.js';
 import {
   DEMO_CAST,
   DEMO_DOMAIN,
+  demoEmployeeId,
   demoLayout,
   demoSnapshotJson,
   fillerKind,
@@ -53,9 +54,13 @@ describe('demo tenant generator', () => {
     assert.deepEqual([4, 12, 20, 28, 36, 1, 2].map(fillerKind), ['outsidePim', 'stale', 'redundant', 'sequential', 'neverActivated', 'active', 'eligible']);
   });
 
-  test('user principal names are unique; ids are GUIDs', () => {
+  test('user principal names and employeeIds are unique, mail is the UPN; ids are GUIDs', () => {
     const { users } = generateDemoSnapshot({ tenantId: TENANT, users: 20_000, now: NOW });
     assert.equal(new Set(users.map((u) => u.userPrincipalName)).size, users.length);
+    assert.ok(users.every((u) => u.mail === u.userPrincipalName));
+    assert.deepEqual(users.slice(0, 2).map((u) => u.employeeId), ['E0000001', 'E0000002']);
+    assert.equal(new Set(users.map((u) => u.employeeId)).size, users.length);
+    assert.equal(demoEmployeeId(999_999), 'E1000000', 'the largest tenant stays within 16 characters');
     assert.equal(new Set(users.map((u) => u.id)).size, users.length);
     assert.ok(users.every((u) => /^[0-9a-f]{8}-[0-9a-f]{4}-8[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/.test(u.id)));
     assert.deepEqual(users.slice(0, DEMO_CAST.length).map((u) => u.userPrincipalName), DEMO_CAST.map((m) => upn(m.alias)));
@@ -74,6 +79,25 @@ for (const backend of backends) {
       assert.deepEqual({ ...seeded, importedAt: '' }, { ...imported, importedAt: '' });
       assert.deepEqual(await directoryRows(db, TENANT), rows);
       assert.equal((await seedDemoTenant(db, OTHER_TENANT)).users, 1_000, 'serve seeds 1,000 users');
+    });
+
+    test("people are matched by userPrincipalName, mail or employeeId set-based, each through its index", async () => {
+      await seedDemoTenant(db, TENANT, { users: 2_000, now: NOW });
+      const matches = {
+        directory_users_upn: ['lower(u.user_principal_name) = lower(k.key)', [upn('GA.PIM.1'), upn('nobody')]],
+        directory_users_mail: ['lower(u.mail) = lower(k.key)', [upn('Never.Signed.In')]],
+        directory_users_employee_id: ['u.employee_id = k.key', ['E0000001', 'E0000009', 'E9999999']],
+      } as const;
+      for (const [index, [on, keys]] of Object.entries(matches)) {
+        const sql = `SELECT split_part(u.user_principal_name, '@', 1) AS alias FROM unnest($2::text[]) AS k(key) JOIN directory_users u ON u.tenant_id = $1 AND ${on} ORDER BY 1`;
+        const found = await db.query<{ alias: string }>(sql, [TENANT, keys]);
+        const plan = await db.transaction(async (tx) => {
+          await tx.query('SET LOCAL enable_seqscan = off');
+          return tx.query(`EXPLAIN ${sql}`, [TENANT, keys]);
+        });
+        assert.match(JSON.stringify(plan), new RegExp(`\\b${index}\\b`), `${on}: ${JSON.stringify(plan)}`);
+        assert.deepEqual(found.map((r) => r.alias), index === 'directory_users_employee_id' ? ['ga.pim.1', 'never.signed.in'] : [keys[0].split('@')[0]!.toLowerCase()], on);
+      }
     });
 
     test('20 users: the cast, and exactly the incidents docs/directory.md lists', async () => {

@@ -14,6 +14,10 @@ export const ALICE = '11111111-1111-4111-8111-111111111111';
 export const BOB = '22222222-2222-4222-8222-222222222222';
 export const CAROL = '33333333-3333-4333-8333-333333333333';
 
+export const TEACHERS = '44444444-4444-4444-8444-444444444444';
+export const STAFF = '55555555-5555-4555-8555-555555555555';
+export const NORTH_SCHOOL = '66666666-6666-4666-8666-666666666666';
+
 const enablement = (enabledRules: string[]) => ({
   '@odata.type': '#microsoft.graph.unifiedRoleManagementPolicyEnablementRule',
   id: 'Enablement_EndUser_Assignment',
@@ -25,10 +29,17 @@ const enablement = (enabledRules: string[]) => ({
 export const smallSnapshot = () => ({
   '@odata.context': 'https://graph.microsoft.com/beta/$metadata', // annotations are ignored
   users: [
-    { id: ALICE, displayName: 'Alice', userPrincipalName: 'alice@contoso.example', accountEnabled: true, createdDateTime: '2024-01-02T03:04:05Z', signInActivity: { lastSignInDateTime: '2025-05-30T08:00:00Z' } },
+    { id: ALICE, displayName: 'Alice', userPrincipalName: 'alice@contoso.example', mail: 'Alice.Smith@contoso.example', employeeId: 'T-0001', accountEnabled: true, createdDateTime: '2024-01-02T03:04:05Z', signInActivity: { lastSignInDateTime: '2025-05-30T08:00:00Z' } },
     { id: BOB, displayName: 'Bob', userPrincipalName: 'bob@contoso.example' },
-    { id: CAROL, displayName: 'Carol', userPrincipalName: 'carol@contoso.example', accountEnabled: false, signInActivity: { lastSignInDateTime: null } },
+    { id: CAROL, displayName: 'Carol', userPrincipalName: 'carol@contoso.example', mail: null, employeeId: '1234567890123456', accountEnabled: false, signInActivity: { lastSignInDateTime: null } },
   ],
+  groups: [
+    // members and owners as plain ids or as Graph lists them (directory objects with an id)
+    { id: TEACHERS, displayName: 'Teachers', description: 'All teachers', mailNickname: 'teachers', securityEnabled: true, mailEnabled: true, groupTypes: ['Unified'], createdDateTime: '2024-08-01T00:00:00Z',
+      members: [ALICE, { '@odata.type': '#microsoft.graph.user', id: BOB }], owners: [ALICE] },
+    { id: STAFF, displayName: 'Staff', mailNickname: 'staff', securityEnabled: true, mailEnabled: false },
+  ],
+  administrativeUnits: { value: [{ id: NORTH_SCHOOL, displayName: 'North School', description: 'Grades 1-6', visibility: 'HiddenMembership', members: [BOB, CAROL] }] },
   roleDefinitions: { value: [{ id: CUSTOM_ROLE, displayName: 'Tier 1 Support', isBuiltIn: false, isPrivileged: true, templateId: CUSTOM_ROLE }] },
   roleAssignments: [
     // a1: direct, its own createdDateTime -> via_pim false
@@ -86,6 +97,10 @@ export const smallSnapshot = () => ({
 export async function directoryRows(db: Db, tenantId: string): Promise<Record<string, unknown[]>> {
   const tables = {
     users: 'directory_users ORDER BY id',
+    groups: 'directory_groups ORDER BY id',
+    groupMembers: 'directory_group_members ORDER BY group_id, member_id, role',
+    administrativeUnits: 'directory_administrative_units ORDER BY id',
+    administrativeUnitMembers: 'directory_administrative_unit_members ORDER BY unit_id, member_id',
     roles: 'directory_roles ORDER BY id',
     assignments: 'directory_role_assignments ORDER BY id',
     eligibilities: 'directory_role_eligibilities ORDER BY id',

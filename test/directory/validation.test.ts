@@ -4,7 +4,7 @@ import { describe, test } from 'node:test';
 import { DirectoryImportError } from '../../src/directory/index.js';
 import { snapshotRows, tenantIdOf } from '../../src/directory/import.js';
 import { durationMs, isDateTime } from '../../src/directory/problems.js';
-import { ALICE, BOB, CAROL, GA, smallSnapshot } from './fixtures.js';
+import { ALICE, BOB, CAROL, GA, NORTH_SCHOOL, STAFF, smallSnapshot } from './fixtures.js';
 
 /** The problems reported for `snapshot`, or [] when it is accepted. */
 function problemsOf(snapshot: unknown): string[] {
@@ -91,6 +91,7 @@ describe('directory snapshot validation', () => {
         'subscribedSkus[0].servicePlans[0].servicePlanName: required',
         'subscribedSkus[0].servicePlans[0].provisioningStatus: required',
         // Carol lost her id, so what refers to her refers to no one.
+        `administrativeUnits[0].members: unknown user '${CAROL}' (not in users)`,
         `roleAssignmentScheduleInstances[2].principalId: unknown principal '${CAROL}' (not in users)`,
       ],
     );
@@ -115,11 +116,77 @@ describe('directory snapshot validation', () => {
   test('the snapshot itself: not an object, no users, unknown collections, items that are not objects', () => {
     assert.deepEqual(problemsOf([]), ['(snapshot): expected a JSON object with "users" and the other collections']);
     assert.deepEqual(problemsOf({ roleAssignment: [], users: [3, null] }), [
-      'roleAssignment: unknown collection (expected users, roleDefinitions, roleAssignments, roleAssignmentScheduleInstances, roleAssignmentScheduleRequests, roleEligibilitySchedules, roleManagementPolicies, roleManagementPolicyAssignments, subscribedSkus)',
+      'roleAssignment: unknown collection (expected users, groups, administrativeUnits, roleDefinitions, roleAssignments, roleAssignmentScheduleInstances, roleAssignmentScheduleRequests, roleEligibilitySchedules, roleManagementPolicies, roleManagementPolicyAssignments, subscribedSkus)',
       'users[0]: expected an object',
       'users[1]: expected an object',
     ]);
     assert.deepEqual(problemsOf({}), ['users: required (an array)']);
+  });
+
+  test("users' mail and employeeId: an address of at most 254 characters, at most 16 characters", () => {
+    assert.deepEqual(
+      spoiled((s) => {
+        const [alice, bob, carol] = s.users as Record<string, unknown>[];
+        alice!.mail = 'alice at contoso';
+        bob!.mail = `${'b'.repeat(243)}@contoso.example`;
+        bob!.employeeId = '12345678901234567';
+        carol!.mail = 42;
+        carol!.employeeId = 7;
+      }),
+      [
+        "users[0].mail: 'alice at contoso' is not an email address (expected name@domain)",
+        'users[1].mail: longer than 254 characters',
+        'users[1].employeeId: longer than 16 characters',
+        'users[2].mail: expected a string, got a number',
+        'users[2].employeeId: expected a string, got a number',
+      ],
+    );
+  });
+
+  test('groups: required properties, types, mail nickname, group types, members and owners', () => {
+    assert.deepEqual(
+      spoiled((s) => {
+        s.groups.push({ ...s.groups[1]!, displayName: 'Staff again' });
+        const [teachers, staff] = s.groups as Record<string, unknown>[];
+        teachers!.mailNickname = 'all teachers';
+        teachers!.groupTypes = ['Unified', 'Dynamic'];
+        teachers!.members = [ALICE, 'ghost', { id: 'nobody' }, 7, ALICE];
+        teachers!.owners = 'alice';
+        delete staff!.securityEnabled;
+        staff!.mailEnabled = 'no';
+        delete staff!.mailNickname;
+      }),
+      [
+        `groups[0].mailNickname: 'all teachers' is not a mail nickname (at most 64 ASCII characters, none of @ ( ) \\ [ ] " ; : < > , or spaces)`,
+        'groups[0].groupTypes[1]: "Dynamic" is not one of Unified, DynamicMembership',
+        'groups[0].members[3]: expected a user id (a string, or an object with "id")',
+        'groups[0].owners: expected an array, got a string',
+        'groups[1].mailNickname: required',
+        'groups[1].securityEnabled: required',
+        'groups[1].mailEnabled: expected true or false, got a string',
+        `groups[2].id: duplicate id '${STAFF}' (first at groups[1])`,
+        "groups[0].members: unknown users 'ghost', 'nobody' (not in users)",
+        `groups[0].members: listed more than once: '${ALICE}'`,
+      ],
+    );
+  });
+
+  test('administrative units: members are users of the snapshot, each once', () => {
+    assert.deepEqual(
+      spoiled((s) => {
+        const unit = s.administrativeUnits.value[0]!;
+        unit.members = [BOB, ...Array.from({ length: 12 }, (_, i) => `ghost-${i}`), BOB];
+        s.administrativeUnits.value.push({ ...unit, displayName: '' });
+      }),
+      [
+        'administrativeUnits[1].displayName: must not be empty',
+        `administrativeUnits[1].id: duplicate id '${NORTH_SCHOOL}' (first at administrativeUnits[0])`,
+        "administrativeUnits[0].members: unknown users 'ghost-0', 'ghost-1', 'ghost-2', 'ghost-3', 'ghost-4', 'ghost-5', 'ghost-6', 'ghost-7', 'ghost-8', 'ghost-9' and 2 more (not in users)",
+        `administrativeUnits[0].members: listed more than once: '${BOB}'`,
+        "administrativeUnits[1].members: unknown users 'ghost-0', 'ghost-1', 'ghost-2', 'ghost-3', 'ghost-4', 'ghost-5', 'ghost-6', 'ghost-7', 'ghost-8', 'ghost-9' and 2 more (not in users)",
+        `administrativeUnits[1].members: listed more than once: '${BOB}'`,
+      ],
+    );
   });
 
   test('an assignment and an eligibility need a creation time from somewhere', () => {

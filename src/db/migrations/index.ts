@@ -4,6 +4,7 @@ import { claimFunction } from './0006_claim_function.js';
 import { claimPath } from './0007_claim_path.js';
 import { interruptions } from './0008_interruptions.js';
 import { blobUploads } from './0009_blob_uploads.js';
+import { directoryGroups } from './0013_directory_groups.js';
 
 export interface Migration {
   version: number;
@@ -17,7 +18,7 @@ export interface Migration {
  * (Family.migrations); families/index.ts puts them all in one sequence. Versions are unique across
  * all of them; a migration once released is never edited, only followed by another.
  */
-export const coreMigrations: readonly Migration[] = [operations, directory, claimFunction, claimPath, interruptions, blobUploads];
+export const coreMigrations: readonly Migration[] = [operations, directory, claimFunction, claimPath, interruptions, blobUploads, directoryGroups];
 
 /** In version order; two with one version are a programming error. */
 export function inOrder(migrations: readonly Migration[]): Migration[] {
