@@ -8,6 +8,8 @@ import type { RowStatus, RowValues } from './records.js';
 import { quote } from './rules.js';
 import type { Location, RuleCode, Severity } from './rules.js';
 import type { Scratch } from './scratch.js';
+import { FileSink } from './sink.js';
+import type { RecordSink } from './types.js';
 
 // KeyTable flag bits
 const REJECTED = 1; // the record was dropped by an error
@@ -34,20 +36,22 @@ export class CrossFile {
     private readonly issues: IssueLog,
     private readonly uploaded: ReadonlySet<SdsFile>,
     private readonly scratch: Scratch,
+    private readonly sink: RecordSink | undefined,
   ) {}
 
   /** The row checks of a file whose header passed. */
   open(spec: FileSpec, plan: HeaderPlan): FileLinks {
-    this.reading = new FileLinks(this, this.issues, spec, plan, this.scratch);
+    const records = this.sink && new FileSink(this.sink, spec.name, this.scratch);
+    this.reading = new FileLinks(this, this.issues, spec, plan, this.scratch, records);
     return this.reading;
   }
 
   /** A file is done; references to an unusable file (structure error) are skipped. */
   close(file: SdsFile, usable: boolean): void {
-    this.reading?.finish();
+    const records = this.reading?.finish(usable);
     this.reading = undefined;
     this.usable.set(file, usable);
-    if (file === 'orgs.csv' && usable) this.checkOrgHierarchy();
+    if (file === 'orgs.csv' && usable) this.checkOrgHierarchy(records);
   }
 
   /** Checks that need every file: UserWithoutRole. */
@@ -80,8 +84,11 @@ export class CrossFile {
     this.orgParents[entry] = parent;
   }
 
-  /** Parent links: ReferenceNotFound / ReferencedRecordRejected (warnings), then loops. */
-  private checkOrgHierarchy(): void {
+  /**
+   * Parent links: ReferenceNotFound / ReferencedRecordRejected (warnings), then loops; the orgs
+   * that waited for their link go to the sink, without it when it is ignored.
+   */
+  private checkOrgHierarchy(records: FileSink | undefined): void {
     const orgs = this.tables.get('orgs.csv')!;
     const parentOf = new Int32Array(orgs.size).fill(-1);
     const columnRank = fileSpec('orgs.csv').columns.findIndex((c) => c.name === 'parentSourcedId');
@@ -115,6 +122,10 @@ export class CrossFile {
         this.issues.report('warning', 'CircularOrgHierarchy', at(entry), () => `the parent chain of ${quote(orgs.key(entry))} leads back to it; the parent link is ignored`);
       }
     }
+    records?.acceptDeferred((entry, values) => {
+      if (parentOf[entry]! < 0 || onLoop[entry]) values[columnRank] = undefined;
+      return orgs.row(entry);
+    });
   }
 }
 
@@ -143,6 +154,8 @@ export class FileLinks {
   private readonly resolved: Int32Array;
   /** users.csv as it stands while this file is read (roles and contacts mark users). */
   private readonly users: KeyTable | 'absent' | 'skipped';
+  /** orgs.csv's parentSourcedId: an org with one waits for the end of the file to reach the sink. */
+  private readonly parent: ColumnPlan | undefined;
 
   constructor(
     private readonly cross: CrossFile,
@@ -150,6 +163,8 @@ export class FileLinks {
     private readonly spec: FileSpec,
     private readonly plan: HeaderPlan,
     scratch: Scratch,
+    /** The sink's side of the file; dropped once the file turns out unusable. */
+    private records: FileSink | undefined,
   ) {
     const column = (name: string) => this.column(name);
     this.rank = fileRank(spec.name);
@@ -166,6 +181,7 @@ export class FileLinks {
     });
     this.resolved = new Int32Array(plan.columns.length);
     this.users = cross.table('users.csv');
+    this.parent = this.references.find((r) => r.target === 'deferred')?.column;
   }
 
   row(values: RowValues, row: number, status: RowStatus): void {
@@ -194,15 +210,23 @@ export class FileLinks {
     this.repeats?.reserve(rows);
   }
 
-  /** The end of the file: the rows add() deferred, as repeats or in their turn. */
-  finish(): void {
-    if (!this.repeats) return;
+  /**
+   * The end of the file: the rows add() deferred, as repeats or in their turn. Answers the sink's
+   * side of the file while it is usable (orgs.csv's deferred rows are still to come).
+   */
+  finish(usable: boolean): FileSink | undefined {
+    if (!usable) {
+      this.records?.rejectAll();
+      this.records = undefined;
+    }
+    if (!this.repeats) return this.records;
     const names = this.association!.map((c) => c.name).join(', ');
     for (const { row, first, payload } of this.repeats.deferred()) {
       if (first < row) this.report('warning', 'DuplicateRecord', row, undefined, () => `the row repeats row ${first} (same ${names}); the repeat is ignored`);
       else this.link((JSON.parse(payload) as (string | null)[]).map((value) => value ?? undefined), row, -1, true);
     }
     this.repeats.close();
+    return this.records;
   }
 
   /** Phase 4 of a row that is not a repeat: references, contacts, marks on the users it names. */
@@ -222,6 +246,9 @@ export class FileLinks {
       const user = this.resolved[this.column('userSourcedId').rank]!;
       if (user >= 0 && typeof this.users !== 'string') this.users.flags[user]! |= HAS_ROLE;
     }
+    if (!this.records) return;
+    if (this.parent && values[this.parent.rank] !== undefined) this.records.defer(entry, values);
+    else this.records.accept(row, values);
   }
 
   /** Phase 4 references of a kept row, in column order; answers whether the row is still kept. */
@@ -233,7 +260,7 @@ export class FileLinks {
       const value = values[column.rank];
       if (value === undefined || target === 'skipped') continue;
       if (target === 'deferred') this.cross.setOrgParent(entry, value);
-      else if (target === 'absent') kept = this.absent(reference, value, row) && kept;
+      else if (target === 'absent') kept = this.absent(reference, values, row) && kept;
       else if (!reference.multiple || !value.includes(',')) {
         const found = target.find(value);
         if (found >= 0 && (target.flags[found]! & REJECTED) === 0) this.resolved[column.rank] = found;
@@ -253,8 +280,9 @@ export class FileLinks {
     return kept;
   }
 
-  /** A reference into a file that was not uploaded: each row for a required one, once per column otherwise. */
-  private absent({ column, file, required }: Reference, value: string, row: number): boolean {
+  /** A reference into a file that was not uploaded: an error on each row for a required one, else a warning once per column and the value dropped. */
+  private absent({ column, file, required }: Reference, values: RowValues, row: number): boolean {
+    const value = values[column.rank]!;
     if (required) {
       this.report('error', 'ReferenceNotFound', row, column, () => `${quote(value)} cannot be found: ${file} was not uploaded`);
       return false;
@@ -264,6 +292,7 @@ export class FileLinks {
       const at = { file: this.spec.name, rank: this.rank, column: column.name, columnRank: column.rank };
       this.issues.report('warning', 'ReferencedFileNotFound', at, () => `the column has values but ${file} was not uploaded; they are ignored`);
     }
+    values[column.rank] = undefined;
     return true;
   }
 

@@ -5,4 +5,6 @@ export { RULES } from './rules.js';
 export type { RuleCode } from './rules.js';
 export { REFERENCE_LISTS } from './enums.js';
 export type { ReferenceList } from './enums.js';
-export type { PublicError, PublicErrorDetail, UploadedFile, ValidationOptions, ValidationResult } from './types.js';
+export type { PublicError, PublicErrorDetail, RecordSink, UploadedFile, ValidationOptions, ValidationResult } from './types.js';
+export { fileSpec } from './columns.js';
+export type { ColumnSpec, FileSpec, SdsFile } from './columns.js';

@@ -1,5 +1,6 @@
 import type { ValidationLimits } from './limits.js';
 import type { ReferenceList } from './enums.js';
+import type { SdsFile } from './columns.js';
 
 /** One uploaded object, as the storage layer hands it over. Names are exact (case-sensitive). */
 export interface UploadedFile {
@@ -38,6 +39,24 @@ export interface ValidationOptions {
   scratchDir?: string;
   /** Files of at least this many bytes are parsed on a worker thread, beside the checks. Default 1 MiB. */
   parseOnWorkerFromBytes?: number;
+  /** Receives the records that pass (not with `records: false`). */
+  sink?: RecordSink;
+}
+
+/**
+ * Receives the records that pass validation, as the validator reads them (one pass, nothing
+ * buffered). Once validateUpload resolves, the rows of a file accepted and not rejected are exactly
+ * the rows the validator kept; when it rejects, the calls so far mean nothing.
+ */
+export interface RecordSink {
+  /**
+   * A row that passed its own checks and its cross-file checks: its values by the file's schema
+   * columns (fileSpec(file).columns order; codes canonical, ids as written, `password` never,
+   * undefined where empty or dropped with a warning). The array is reused: copy what you keep.
+   */
+  accept(file: SdsFile, row: number, values: readonly (string | undefined)[]): void;
+  /** A row accepted earlier is dropped after all (its file turned out unusable, e.g. MalformedCsv further on). */
+  reject(file: SdsFile, row: number): void;
 }
 
 export interface PublicErrorDetail {

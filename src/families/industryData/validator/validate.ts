@@ -44,7 +44,7 @@ export async function validateUpload(files: readonly UploadedFile[], options: Va
   const codes = new ReferenceCodes(options.referenceCodes, options.disabledCodes);
   const scratch = new Scratch(options.scratchDir);
   const parsing = new Parsing(options.parseOnWorkerFromBytes ?? PARSE_ON_WORKER_FROM_BYTES);
-  const crossFile = new CrossFile(issues, new Set(present.keys()), scratch);
+  const crossFile = new CrossFile(issues, new Set(present.keys()), scratch, options.sink);
   const progress = throttle(options.onProgress);
   try {
     for (const name of READ_ORDER) {
