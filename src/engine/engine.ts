@@ -80,7 +80,7 @@ export class Engine {
   async create(spec: CreateOperation, tx?: Queryable): Promise<CreateResult> {
     const maxAttempts = this.handlers.get(spec.kind)?.maxAttempts ?? this.options.defaultMaxAttempts;
     const runner = this.runner;
-    if (tx || !runner?.reserve(spec.kind)) return createOperation(tx ?? this.db, spec, maxAttempts);
+    if (tx || spec.delayMs || !runner?.reserve(spec.kind)) return createOperation(tx ?? this.db, spec, maxAttempts);
     let result: CreateResult | undefined;
     try {
       result = await createOperation(this.db, spec, maxAttempts, { owner: this.workerId, leaseMs: this.options.leaseMs });

@@ -46,6 +46,8 @@ export interface CreateOperation {
   resourceLocation?: string | null;
   result?: Record<string, unknown> | null;
   maxAttempts?: number;
+  /** Not due before this many milliseconds from now (a scheduled run); default: at once. */
+  delayMs?: number;
 }
 
 export interface CreateResult {

@@ -47,10 +47,10 @@ export const toOperation = (r: OperationRow): Operation => ({
 });
 
 // $12 and $13 are a lease owner and length for an operation created already claimed (see
-// createOperation), else NULL: then it starts notStarted, unleased and due at once.
+// createOperation), else NULL: then it starts notStarted, unleased and due after $14 ms (0: at once).
 const INSERT_VALUES = `($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11,
   CASE WHEN $12::text IS NULL THEN 'notStarted' ELSE 'running' END, CASE WHEN $12::text IS NULL THEN 0 ELSE 1 END,
-  $12::text, now() + $13::bigint * interval '1 millisecond', now() + COALESCE($13::bigint, 0) * interval '1 millisecond')`;
+  $12::text, now() + $13::bigint * interval '1 millisecond', now() + COALESCE($13::bigint, $14::bigint) * interval '1 millisecond')`;
 const INSERT_COLUMNS = `(tenant_id, id, family, kind, odata_type, dedupe_key, status_detail, resource_location, input, result, max_attempts,
   status, attempts, lease_owner, lease_expires_at, run_after)`;
 
@@ -115,6 +115,7 @@ export async function createOperation(q: Queryable, spec: CreateOperation, defau
     spec.maxAttempts ?? defaultMaxAttempts,
     eager?.owner ?? null,
     eager?.leaseMs ?? null,
+    spec.delayMs ?? 0,
   ];
   const [insert, select, key] =
     spec.dedupeKey !== undefined
