@@ -27,9 +27,13 @@ Examples:
       .description(`Create an azureDataLakeConnector (file format ${FILE_FORMAT}); a source system is created too unless --source-system names one.`)
       .requiredOption('--name <name>', 'display name of the connector')
       .option('--source-system <id>', 'id of an existing source system')
-      .addHelpText('after', `\nPrints the connector's id (with --json, the connector).\n\nExamples:\n  $ graph-lro connectors create --name "Contoso SIS"\n  $ graph-lro connectors create --name "Second feed" --source-system 3f1c… --json`)
+      .option('--flow', 'also create an inbound flow from it, in effect now, so that runs load its files')
+      .addHelpText(
+        'after',
+        `\nPrints the connector's id (with --json, the connector).\n\nExamples:\n  $ graph-lro connectors create --name "Contoso SIS" --flow\n  $ graph-lro connectors create --name "Second feed" --source-system 3f1c… --json`,
+      )
       .action(
-        action(async (opts: RemoteOptions & { name: string; sourceSystem?: string }) => {
+        action(async (opts: RemoteOptions & { name: string; sourceSystem?: string; flow?: boolean }) => {
           const { client } = clientOf(opts);
           let systemId = opts.sourceSystem;
           if (!systemId) {
@@ -46,7 +50,20 @@ Examples:
               },
             })
           ).json()) as { id: string };
-          if (opts.json) printJson({ ...connector, sourceSystemId: systemId });
+          const flow = opts.flow
+            ? ((await (
+                await client.request('POST', `${ROOT}/inboundFlows`, {
+                  body: {
+                    '@odata.type': '#microsoft.graph.industryData.inboundFileFlow',
+                    displayName: opts.name,
+                    dataDomain: 'educationRostering',
+                    effectiveDateTime: new Date().toISOString(),
+                    'dataConnector@odata.bind': `https://graph.microsoft.com/beta/${ROOT}/dataConnectors('${connector.id}')`,
+                  },
+                })
+              ).json()) as { id: string })
+            : undefined;
+          if (opts.json) printJson({ ...connector, sourceSystemId: systemId, ...(flow ? { inboundFlowId: flow.id } : {}) });
           else process.stdout.write(`${connector.id}\n`);
         }),
       ),

@@ -6,6 +6,7 @@ import { demoCommand } from './demo.js';
 import { directoryCommand } from './directory.js';
 import { incidentsCommand } from './incidents.js';
 import { operationsCommand } from './operations.js';
+import { runsCommand } from './runs.js';
 import { serveCommand } from './serve.js';
 import { tokenCommand } from './token.js';
 
@@ -20,10 +21,11 @@ const program = new Command('graph-lro')
   .addCommand(incidentsCommand())
   .addCommand(operationsCommand())
   .addCommand(connectorsCommand())
+  .addCommand(runsCommand())
   .addHelpText(
     'after',
     `
-Remote commands (alerts, incidents, operations, connectors) read the server from --url or
+Remote commands (alerts, incidents, operations, connectors, runs) read the server from --url or
 GRAPH_LRO_URL (default http://127.0.0.1:3000) and the token from --token or GRAPH_LRO_TOKEN.
 
 Exit codes:

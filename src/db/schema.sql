@@ -177,6 +177,62 @@ CREATE TABLE public.blob_uploads (
 );
 
 --
+-- Name: directory_administrative_unit_members; Type: TABLE; Schema: public
+--
+
+CREATE TABLE public.directory_administrative_unit_members (
+    tenant_id text NOT NULL,
+    unit_id text NOT NULL,
+    member_id text NOT NULL,
+    provisioned_by text
+);
+
+--
+-- Name: directory_administrative_units; Type: TABLE; Schema: public
+--
+
+CREATE TABLE public.directory_administrative_units (
+    tenant_id text NOT NULL,
+    id text NOT NULL,
+    display_name text NOT NULL,
+    description text,
+    created_at timestamp with time zone,
+    provisioned_by text,
+    source_key text
+);
+
+--
+-- Name: directory_group_members; Type: TABLE; Schema: public
+--
+
+CREATE TABLE public.directory_group_members (
+    tenant_id text NOT NULL,
+    group_id text NOT NULL,
+    member_id text NOT NULL,
+    role text NOT NULL,
+    provisioned_by text,
+    CONSTRAINT directory_group_members_role_check CHECK ((role = ANY (ARRAY['member'::text, 'owner'::text])))
+);
+
+--
+-- Name: directory_groups; Type: TABLE; Schema: public
+--
+
+CREATE TABLE public.directory_groups (
+    tenant_id text NOT NULL,
+    id text NOT NULL,
+    display_name text NOT NULL,
+    description text,
+    mail_nickname text NOT NULL,
+    security_enabled boolean NOT NULL,
+    mail_enabled boolean NOT NULL,
+    group_types jsonb DEFAULT '[]'::jsonb NOT NULL,
+    created_at timestamp with time zone,
+    provisioned_by text,
+    source_key text
+);
+
+--
 -- Name: directory_licenses; Type: TABLE; Schema: public
 --
 
@@ -275,7 +331,11 @@ CREATE TABLE public.directory_users (
     user_principal_name text NOT NULL,
     account_enabled boolean DEFAULT true NOT NULL,
     last_sign_in_at timestamp with time zone,
-    created_at timestamp with time zone
+    created_at timestamp with time zone,
+    mail text,
+    employee_id text,
+    provisioned_by text,
+    source_key text
 );
 
 --
@@ -337,6 +397,24 @@ CREATE TABLE public.industry_data_provisioning_flows (
 );
 
 --
+-- Name: industry_data_records; Type: TABLE; Schema: public
+--
+
+CREATE TABLE public.industry_data_records (
+    tenant_id text NOT NULL,
+    flow_id text NOT NULL,
+    file text NOT NULL,
+    record_key text NOT NULL,
+    year_id text,
+    data jsonb NOT NULL,
+    active boolean NOT NULL,
+    first_seen_at timestamp with time zone NOT NULL,
+    last_seen_at timestamp with time zone NOT NULL,
+    last_run_id text NOT NULL,
+    matched_user_id text
+);
+
+--
 -- Name: industry_data_reference_definitions; Type: TABLE; Schema: public
 --
 
@@ -350,6 +428,41 @@ CREATE TABLE public.industry_data_reference_definitions (
     source text NOT NULL,
     created_at timestamp with time zone DEFAULT now() NOT NULL,
     last_modified_at timestamp with time zone DEFAULT now() NOT NULL
+);
+
+--
+-- Name: industry_data_run_activities; Type: TABLE; Schema: public
+--
+
+CREATE TABLE public.industry_data_run_activities (
+    tenant_id text NOT NULL,
+    run_id text NOT NULL,
+    id text NOT NULL,
+    "position" integer NOT NULL,
+    direction text NOT NULL,
+    flow_id text NOT NULL,
+    display_name text NOT NULL,
+    status text NOT NULL,
+    blocking_error jsonb,
+    statistics jsonb,
+    CONSTRAINT industry_data_run_activities_direction_check CHECK ((direction = ANY (ARRAY['inbound'::text, 'outbound'::text])))
+);
+
+--
+-- Name: industry_data_runs; Type: TABLE; Schema: public
+--
+
+CREATE TABLE public.industry_data_runs (
+    tenant_id text NOT NULL,
+    id text NOT NULL,
+    display_name text NOT NULL,
+    trigger text NOT NULL,
+    status text NOT NULL,
+    start_at timestamp with time zone DEFAULT now() NOT NULL,
+    end_at timestamp with time zone,
+    blocking_error jsonb,
+    statistics jsonb,
+    CONSTRAINT industry_data_runs_trigger_check CHECK ((trigger = ANY (ARRAY['onDemand'::text, 'scheduled'::text])))
 );
 
 --
@@ -496,6 +609,34 @@ ALTER TABLE ONLY public.blob_uploads
     ADD CONSTRAINT blob_uploads_pkey PRIMARY KEY (version);
 
 --
+-- Name: directory_administrative_unit_members directory_administrative_unit_members_pkey; Type: CONSTRAINT; Schema: public
+--
+
+ALTER TABLE ONLY public.directory_administrative_unit_members
+    ADD CONSTRAINT directory_administrative_unit_members_pkey PRIMARY KEY (tenant_id, unit_id, member_id);
+
+--
+-- Name: directory_administrative_units directory_administrative_units_pkey; Type: CONSTRAINT; Schema: public
+--
+
+ALTER TABLE ONLY public.directory_administrative_units
+    ADD CONSTRAINT directory_administrative_units_pkey PRIMARY KEY (tenant_id, id);
+
+--
+-- Name: directory_group_members directory_group_members_pkey; Type: CONSTRAINT; Schema: public
+--
+
+ALTER TABLE ONLY public.directory_group_members
+    ADD CONSTRAINT directory_group_members_pkey PRIMARY KEY (tenant_id, group_id, member_id, role);
+
+--
+-- Name: directory_groups directory_groups_pkey; Type: CONSTRAINT; Schema: public
+--
+
+ALTER TABLE ONLY public.directory_groups
+    ADD CONSTRAINT directory_groups_pkey PRIMARY KEY (tenant_id, id);
+
+--
 -- Name: directory_licenses directory_licenses_pkey; Type: CONSTRAINT; Schema: public
 --
 
@@ -587,11 +728,32 @@ ALTER TABLE ONLY public.industry_data_provisioning_flows
     ADD CONSTRAINT industry_data_provisioning_flows_pkey PRIMARY KEY (tenant_id, id);
 
 --
+-- Name: industry_data_records industry_data_records_pkey; Type: CONSTRAINT; Schema: public
+--
+
+ALTER TABLE ONLY public.industry_data_records
+    ADD CONSTRAINT industry_data_records_pkey PRIMARY KEY (tenant_id, flow_id, file, record_key);
+
+--
 -- Name: industry_data_reference_definitions industry_data_reference_definitions_pkey; Type: CONSTRAINT; Schema: public
 --
 
 ALTER TABLE ONLY public.industry_data_reference_definitions
     ADD CONSTRAINT industry_data_reference_definitions_pkey PRIMARY KEY (tenant_id, reference_type, code);
+
+--
+-- Name: industry_data_run_activities industry_data_run_activities_pkey; Type: CONSTRAINT; Schema: public
+--
+
+ALTER TABLE ONLY public.industry_data_run_activities
+    ADD CONSTRAINT industry_data_run_activities_pkey PRIMARY KEY (tenant_id, run_id, id);
+
+--
+-- Name: industry_data_runs industry_data_runs_pkey; Type: CONSTRAINT; Schema: public
+--
+
+ALTER TABLE ONLY public.industry_data_runs
+    ADD CONSTRAINT industry_data_runs_pkey PRIMARY KEY (tenant_id, id);
 
 --
 -- Name: industry_data_signing_keys industry_data_signing_keys_pkey; Type: CONSTRAINT; Schema: public
@@ -682,6 +844,30 @@ CREATE INDEX blob_uploads_blob ON public.blob_uploads USING btree (container_id,
 CREATE INDEX blob_uploads_touched ON public.blob_uploads USING btree (touched_at);
 
 --
+-- Name: directory_administrative_unit_members_member; Type: INDEX; Schema: public
+--
+
+CREATE INDEX directory_administrative_unit_members_member ON public.directory_administrative_unit_members USING btree (tenant_id, member_id);
+
+--
+-- Name: directory_administrative_units_source; Type: INDEX; Schema: public
+--
+
+CREATE UNIQUE INDEX directory_administrative_units_source ON public.directory_administrative_units USING btree (tenant_id, provisioned_by, source_key) WHERE ((provisioned_by IS NOT NULL) AND (source_key IS NOT NULL));
+
+--
+-- Name: directory_group_members_member; Type: INDEX; Schema: public
+--
+
+CREATE INDEX directory_group_members_member ON public.directory_group_members USING btree (tenant_id, member_id);
+
+--
+-- Name: directory_groups_source; Type: INDEX; Schema: public
+--
+
+CREATE UNIQUE INDEX directory_groups_source ON public.directory_groups USING btree (tenant_id, provisioned_by, source_key) WHERE ((provisioned_by IS NOT NULL) AND (source_key IS NOT NULL));
+
+--
 -- Name: directory_role_activations_subject; Type: INDEX; Schema: public
 --
 
@@ -706,6 +892,30 @@ CREATE INDEX directory_role_assignments_role ON public.directory_role_assignment
 CREATE INDEX directory_role_eligibilities_principal ON public.directory_role_eligibilities USING btree (tenant_id, principal_id, role_id);
 
 --
+-- Name: directory_users_employee_id; Type: INDEX; Schema: public
+--
+
+CREATE INDEX directory_users_employee_id ON public.directory_users USING btree (tenant_id, employee_id);
+
+--
+-- Name: directory_users_mail; Type: INDEX; Schema: public
+--
+
+CREATE INDEX directory_users_mail ON public.directory_users USING btree (tenant_id, lower(mail));
+
+--
+-- Name: directory_users_source; Type: INDEX; Schema: public
+--
+
+CREATE UNIQUE INDEX directory_users_source ON public.directory_users USING btree (tenant_id, provisioned_by, source_key) WHERE ((provisioned_by IS NOT NULL) AND (source_key IS NOT NULL));
+
+--
+-- Name: directory_users_upn; Type: INDEX; Schema: public
+--
+
+CREATE UNIQUE INDEX directory_users_upn ON public.directory_users USING btree (tenant_id, lower(user_principal_name));
+
+--
 -- Name: industry_data_connectors_source_system; Type: INDEX; Schema: public
 --
 
@@ -722,6 +932,12 @@ CREATE INDEX industry_data_inbound_flows_connector ON public.industry_data_inbou
 --
 
 CREATE INDEX industry_data_inbound_flows_year ON public.industry_data_inbound_flows USING btree (tenant_id, year_id);
+
+--
+-- Name: industry_data_runs_start; Type: INDEX; Schema: public
+--
+
+CREATE INDEX industry_data_runs_start ON public.industry_data_runs USING btree (tenant_id, start_at);
 
 --
 -- Name: industry_data_upload_sessions_expiry; Type: INDEX; Schema: public
@@ -766,6 +982,20 @@ CREATE TRIGGER operations_changed AFTER UPDATE ON public.operations REFERENCING 
 CREATE TRIGGER operations_ready AFTER INSERT ON public.operations REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION public.operations_notify_ready();
 
 --
+-- Name: directory_administrative_unit_members directory_administrative_unit_members_tenant_id_unit_id_fkey; Type: FK CONSTRAINT; Schema: public
+--
+
+ALTER TABLE ONLY public.directory_administrative_unit_members
+    ADD CONSTRAINT directory_administrative_unit_members_tenant_id_unit_id_fkey FOREIGN KEY (tenant_id, unit_id) REFERENCES public.directory_administrative_units(tenant_id, id) ON DELETE CASCADE;
+
+--
+-- Name: directory_group_members directory_group_members_tenant_id_group_id_fkey; Type: FK CONSTRAINT; Schema: public
+--
+
+ALTER TABLE ONLY public.directory_group_members
+    ADD CONSTRAINT directory_group_members_tenant_id_group_id_fkey FOREIGN KEY (tenant_id, group_id) REFERENCES public.directory_groups(tenant_id, id) ON DELETE CASCADE;
+
+--
 -- Name: industry_data_connectors industry_data_connectors_tenant_id_source_system_id_fkey; Type: FK CONSTRAINT; Schema: public
 --
 
@@ -792,6 +1022,13 @@ ALTER TABLE ONLY public.industry_data_inbound_flows
 
 ALTER TABLE ONLY public.industry_data_provisioning_flows
     ADD CONSTRAINT industry_data_provisioning_flows_tenant_id_flow_set_id_fkey FOREIGN KEY (tenant_id, flow_set_id) REFERENCES public.industry_data_outbound_flow_sets(tenant_id, id) ON DELETE CASCADE;
+
+--
+-- Name: industry_data_run_activities industry_data_run_activities_tenant_id_run_id_fkey; Type: FK CONSTRAINT; Schema: public
+--
+
+ALTER TABLE ONLY public.industry_data_run_activities
+    ADD CONSTRAINT industry_data_run_activities_tenant_id_run_id_fkey FOREIGN KEY (tenant_id, run_id) REFERENCES public.industry_data_runs(tenant_id, id) ON DELETE CASCADE;
 
 --
 -- Name: industry_data_upload_sessions industry_data_upload_sessions_tenant_id_connector_id_fkey; Type: FK CONSTRAINT; Schema: public

@@ -45,6 +45,8 @@ describe('graph-lro remote commands', () => {
         'IndustryData-DataConnector.ReadWrite.All',
         'IndustryData-DataConnector.Upload',
         'IndustryData-SourceSystem.ReadWrite.All',
+        'IndustryData-InboundFlow.ReadWrite.All',
+        'IndustryData-Run.Start',
       ],
       wids: [DirectoryRoles.privilegedRoleAdministrator],
     });
@@ -167,8 +169,30 @@ describe('graph-lro remote commands', () => {
     assert.match(nothing.stdout, /FILE +KIND +CODE +COUNT/);
   });
 
+  test('runs start --wait follows the run and shows its statistics; runs list, get and stats', async () => {
+    const created = await cli(['connectors', 'create', '--name', 'Run SIS', '--flow', '--json'], env);
+    assert.equal(created.code, 0, created.stderr);
+    const { id, inboundFlowId } = JSON.parse(created.stdout) as { id: string; inboundFlowId: string };
+    assert.ok(inboundFlowId);
+    assert.equal((await cli(['connectors', 'upload', id, SAMPLES, '--json'], env)).code, 0);
+    const started = await cli(['runs', 'start', '--wait'], env);
+    assert.equal(started.code, 0, started.stderr);
+    assert.match(started.stdout, /status +succeeded/);
+    assert.match(started.stdout, /people +organizations +groups +memberships +errors +warnings\n[- ]+\n8 +4 +2 +6 +0 +0/);
+    assert.match(started.stdout, /Run SIS +completed +8\/0/);
+    const list = JSON.parse((await cli(['runs', 'list', '--json'], env)).stdout) as { id: string; status: string }[];
+    assert.equal(list[0]!.status, 'completed');
+    const get = await cli(['runs', 'get', list[0]!.id], env);
+    assert.match(get.stdout, /Run SIS +inboundFlowActivity +completed/);
+    const stats = JSON.parse((await cli(['runs', 'stats', list[0]!.id, '--json'], env)).stdout) as { inboundTotals: { people: number } };
+    assert.equal(stats.inboundTotals.people, 8);
+    const denied = await cli(['runs', 'list'], { ...env, GRAPH_LRO_TOKEN: await ts.token({ scopes: ['IndustryData.ReadBasic.All'] }) });
+    assert.equal(denied.code, 1);
+    assert.match(denied.stderr, /403 Authorization_RequestDenied/);
+  });
+
   test('--help of every command has examples', async () => {
-    const commands = [[], ['alerts'], ['alerts', 'list'], ['alerts', 'get'], ['alerts', 'refresh'], ['incidents'], ['incidents', 'list'], ['operations'], ['operations', 'list'], ['operations', 'get'], ['operations', 'watch'], ['connectors'], ['connectors', 'create'], ['connectors', 'upload'], ['connectors', 'validate']];
+    const commands = [[], ['alerts'], ['alerts', 'list'], ['alerts', 'get'], ['alerts', 'refresh'], ['incidents'], ['incidents', 'list'], ['operations'], ['operations', 'list'], ['operations', 'get'], ['operations', 'watch'], ['connectors'], ['connectors', 'create'], ['connectors', 'upload'], ['connectors', 'validate'], ['runs'], ['runs', 'start'], ['runs', 'list'], ['runs', 'get'], ['runs', 'stats']];
     for (const c of commands) {
       const help = await cli([...c, '--help']);
       assert.equal(help.code, 0, c.join(' '));

@@ -8,6 +8,9 @@ import type {
   DataConnector,
   FileUploadSession,
   FileValidateOperation,
+  IndustryDataRun,
+  IndustryDataRunActivity,
+  IndustryDataRunStatistics,
   LongRunningOperation,
   UnifiedRoleManagementAlert,
 } from './models.js';
@@ -153,6 +156,18 @@ export class GraphLroClient {
     /** Validates the uploaded files; resolves with the validation (which may carry errors: status is about the operation). */
     validate: async (connectorId: string, options: CallOptions = {}): Promise<FileValidateOperation> =>
       this.poll<FileValidateOperation>((await this.connectors.startValidate(connectorId, options.signal)).url, options),
+  };
+
+  readonly runs = {
+    /** Newest first. */
+    list: (signal?: AbortSignal) => this.all<IndustryDataRun>(`${INDUSTRY}/runs?$orderby=${enc('startDateTime desc')}`, signal),
+    get: (runId: string, signal?: AbortSignal) => this.json<IndustryDataRun>('GET', `${INDUSTRY}/runs/${enc(runId)}`, { signal }),
+    activities: (runId: string, signal?: AbortSignal) => this.all<IndustryDataRunActivity>(`${INDUSTRY}/runs/${enc(runId)}/activities`, signal),
+    statistics: (runId: string, signal?: AbortSignal) => this.json<IndustryDataRunStatistics>('GET', `${INDUSTRY}/runs/${enc(runId)}/getStatistics`, { signal }),
+    /** POST …/runs/start: the 202's operation URL, without waiting (a 429 when five runs succeeded in 12 hours). */
+    startRun: (signal?: AbortSignal) => this.start(`${INDUSTRY}/runs/microsoft.graph.industryData.start`, undefined, signal),
+    /** Starts a run and resolves with its operation once it ends (resourceLocation is the run). */
+    start: async (options: CallOptions = {}): Promise<LongRunningOperation> => this.poll<LongRunningOperation>((await this.runs.startRun(options.signal)).url, options),
   };
 
   /** Uploads files to an upload session's container (a subset of the Azure Blob REST API). */

@@ -131,6 +131,72 @@ export interface FileUploadSession {
 }
 
 /** A Graph collection page. */
+export type IndustryDataRunStatus = 'running' | 'failed' | 'completed' | 'completedWithErrors' | 'completedWithWarnings' | 'unknownFutureValue';
+export type IndustryDataActivityStatus = 'inProgress' | 'skipped' | 'failed' | 'completed' | 'completedWithErrors' | 'completedWithWarnings' | 'unknownFutureValue';
+
+/** An industry data run (`external/industryData/runs/{id}`). */
+export interface IndustryDataRun {
+  id: string;
+  displayName: string;
+  status: IndustryDataRunStatus;
+  startDateTime: string;
+  endDateTime: string | null;
+  blockingError: PublicError | null;
+}
+
+/** One flow's part in a run: `#microsoft.graph.industryData.inboundFlowActivity` or `…outboundFlowActivity`. */
+export interface IndustryDataRunActivity {
+  '@odata.type': string;
+  id: string;
+  displayName: string;
+  status: IndustryDataActivityStatus;
+  blockingError: PublicError | null;
+}
+
+export interface IndustryDataRunEntityCountMetric {
+  active: number;
+  inactive: number;
+  total: number;
+}
+
+export interface IndustryDataRunRoleCountMetric {
+  role: string;
+  count: number;
+}
+
+/** An inbound activity's statistics (`inboundActivityResults`). */
+export interface InboundActivityResults {
+  '@odata.type': string;
+  activityId: string;
+  displayName: string;
+  status: IndustryDataActivityStatus;
+  errors: number;
+  warnings: number;
+  people: IndustryDataRunEntityCountMetric;
+  organizations: IndustryDataRunEntityCountMetric;
+  groups: IndustryDataRunEntityCountMetric;
+  memberships: IndustryDataRunEntityCountMetric;
+  matchedPeopleByRole: IndustryDataRunRoleCountMetric[];
+  unmatchedPeopleByRole: IndustryDataRunRoleCountMetric[];
+}
+
+/** `runs/{id}/getStatistics`. */
+export interface IndustryDataRunStatistics {
+  runId: string;
+  status: IndustryDataRunStatus;
+  activityStatistics: InboundActivityResults[];
+  inboundTotals: {
+    errors: number;
+    warnings: number;
+    people: number;
+    organizations: number;
+    groups: number;
+    memberships: number;
+    matchedPeopleByRole: IndustryDataRunRoleCountMetric[];
+    unmatchedPeopleByRole: IndustryDataRunRoleCountMetric[];
+  };
+}
+
 export interface CollectionPage<T> {
   '@odata.context'?: string;
   '@odata.count'?: number;

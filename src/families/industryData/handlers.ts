@@ -6,11 +6,11 @@
 import type { HandlerContext, HandlerDefinition, HandlerResult } from '../../engine/index.js';
 import { PermanentError } from '../../engine/index.js';
 import type { BlobStore } from '../../storage/index.js';
-import { CONNECTORS_PATH, DEFAULT_FILE_FORMAT, maxRecords, maxUploadBytes, VALIDATE_KIND } from './model.js';
-import { VALIDATED_TYPES } from './catalogue.js';
-import type { ReferenceCode } from './store.js';
-import { currentSession, getConnector, setLastValidatedFiles, tenantReferenceCodes } from './store.js';
-import type { ReferenceList, UploadedFile, ValidationResult } from './validator/index.js';
+import { CONNECTORS_PATH, DEFAULT_FILE_FORMAT, maxRecords, maxUploadBytes, RUN_KIND, VALIDATE_KIND } from './model.js';
+import { run } from './runHandler.js';
+import { currentSession, getConnector, setLastValidatedFiles } from './store.js';
+import { tenantCodes, uploadedFiles } from './upload.js';
+import type { ValidationResult } from './validator/index.js';
 import { validateUpload } from './validator/index.js';
 
 /** What a validate operation keeps in its input. */
@@ -30,37 +30,6 @@ function input(ctx: HandlerContext): ValidateInput {
   return { connectorId, root, previousFiles };
 }
 
-/** Every blob of the container, each opened only when the validator reads it. */
-async function uploadedFiles(store: BlobStore, container: string): Promise<UploadedFile[]> {
-  const files: UploadedFile[] = [];
-  let marker: string | undefined;
-  do {
-    const page = await store.list(container, marker === undefined ? {} : { marker });
-    for (const blob of page.blobs) {
-      files.push({
-        name: blob.name,
-        size: blob.size,
-        open: () =>
-          (async function* () {
-            yield* (await store.openRead(container, blob.name)) as AsyncIterable<Uint8Array>;
-          })(),
-      });
-    }
-    marker = page.nextMarker;
-  } while (marker !== undefined);
-  return files;
-}
-
-/** Codes by the validator's list they extend (reference types it does not check are left out). */
-function byList(codes: readonly ReferenceCode[]): Partial<Record<ReferenceList, string[]>> {
-  const lists: Partial<Record<ReferenceList, string[]>> = {};
-  for (const { referenceType, code } of codes) {
-    const list = VALIDATED_TYPES[referenceType];
-    if (list) (lists[list] ??= []).push(code);
-  }
-  return lists;
-}
-
 const plural = (n: number, what: string) => `${n.toLocaleString('en-US')} ${what}${n === 1 ? '' : 's'}`;
 
 export function summary(result: ValidationResult): string {
@@ -78,11 +47,9 @@ const validate = (store: BlobStore): HandlerDefinition => ({
     const session = await currentSession(ctx.db, tenantId, connectorId);
     const live = session !== undefined && !session.expired;
     const files = live ? await uploadedFiles(store, session.id) : [];
-    const codes = await tenantReferenceCodes(ctx.db, tenantId);
     const result = await validateUpload(files, {
       format: connector.file_format_code ?? DEFAULT_FILE_FORMAT,
-      referenceCodes: byList(codes.enabled),
-      disabledCodes: byList(codes.disabled),
+      ...(await tenantCodes(ctx.db, tenantId)),
       uploadSessionExists: live,
       previousFiles,
       limits: { maxFileBytes: maxUploadBytes(), maxRecords: maxRecords() },
@@ -99,4 +66,4 @@ const validate = (store: BlobStore): HandlerDefinition => ({
 });
 
 /** The handlers, reading uploads from `store`. */
-export const handlers = (store: BlobStore): Readonly<Record<string, HandlerDefinition>> => ({ [VALIDATE_KIND]: validate(store) });
+export const handlers = (store: BlobStore): Readonly<Record<string, HandlerDefinition>> => ({ [VALIDATE_KIND]: validate(store), [RUN_KIND]: run(store) });

@@ -8,8 +8,9 @@ import { blobEndpoint } from './blob/refusals.js';
 import { collections } from './collections.js';
 import { handlers } from './handlers.js';
 import { migrations } from './migrations.js';
-import { CONNECTORS_PATH, FAMILY, FLOW_SETS_PATH, INBOUND_FLOWS_PATH, OPERATIONS_PATH, REFERENCE_DEFINITIONS_PATH, ROLE_GROUPS_PATH, SOURCE_SYSTEMS_PATH, YEARS_PATH } from './model.js';
+import { CONNECTORS_PATH, FAMILY, FLOW_SETS_PATH, RUNS_PATH, INBOUND_FLOWS_PATH, OPERATIONS_PATH, REFERENCE_DEFINITIONS_PATH, ROLE_GROUPS_PATH, SOURCE_SYSTEMS_PATH, YEARS_PATH } from './model.js';
 import { outboundCollections } from './outbound.js';
+import { runCollections, startScheduling } from './runs.js';
 import { operationsRead } from './permissions.js';
 import { uploadSessionRoutes } from './routes.js';
 import { externalType, fileValidateOperationType } from './schema.js';
@@ -35,6 +36,8 @@ export const industryData: Family = {
     const stopSweeping = startSweeping(db, store, (err) => services.logger?.warn({ err }, 'industry data: sweeping upload containers failed'));
     const c = collections(store, services.logger);
     const outbound = outboundCollections(() => c.referenceDefinitions);
+    const r = runCollections(() => c.inboundFlows);
+    const stopScheduling = startScheduling(db, services.engine, services.publicUrl ? `${services.publicUrl.replace(/\/+$/, '')}/beta` : null, services.logger);
     return {
       name: FAMILY,
       store,
@@ -47,13 +50,17 @@ export const industryData: Family = {
         { path: REFERENCE_DEFINITIONS_PATH, collection: c.referenceDefinitions },
         { path: ROLE_GROUPS_PATH, collection: c.roleGroups },
         { path: FLOW_SETS_PATH, collection: outbound.flowSets },
+        { path: RUNS_PATH, collection: r.runs },
       ],
-      actions: [...actions, ...outbound.actions],
+      actions: [...actions, ...outbound.actions, ...r.actions],
       operations: { family: FAMILY, path: OPERATIONS_PATH, permission: operationsRead, types: [fileValidateOperationType] },
       handlers: handlers(store),
       routes: uploadSessionRoutes(services, store),
       register: (app) => registerBlobEndpoint(app, services, store),
-      stop: async () => stopSweeping(),
+      stop: async () => {
+        stopSweeping();
+        stopScheduling();
+      },
     };
   },
 };

@@ -169,5 +169,56 @@ export const industryDataOutbound: Migration = {
   ],
 };
 
+// Runs and their activities; the education store a run loads (one row per record of an SDS file,
+// per inbound flow), with first and last seen and whether the latest run still saw it.
+export const industryDataRuns: Migration = {
+  version: 14,
+  name: 'industry_data_runs',
+  statements: [
+    `CREATE TABLE industry_data_runs (
+      tenant_id text NOT NULL,
+      id text NOT NULL,
+      display_name text NOT NULL,
+      trigger text NOT NULL CHECK (trigger IN ('onDemand', 'scheduled')),
+      status text NOT NULL,
+      start_at timestamptz NOT NULL DEFAULT now(),
+      end_at timestamptz,
+      blocking_error jsonb,
+      statistics jsonb,
+      PRIMARY KEY (tenant_id, id)
+    )`,
+    `CREATE INDEX industry_data_runs_start ON industry_data_runs (tenant_id, start_at)`,
+    `CREATE TABLE industry_data_run_activities (
+      tenant_id text NOT NULL,
+      run_id text NOT NULL,
+      id text NOT NULL,
+      position integer NOT NULL,
+      direction text NOT NULL CHECK (direction IN ('inbound', 'outbound')),
+      flow_id text NOT NULL,
+      display_name text NOT NULL,
+      status text NOT NULL,
+      blocking_error jsonb,
+      statistics jsonb,
+      PRIMARY KEY (tenant_id, run_id, id),
+      FOREIGN KEY (tenant_id, run_id) REFERENCES industry_data_runs (tenant_id, id) ON DELETE CASCADE
+    )`,
+    `CREATE TABLE industry_data_records (
+      tenant_id text NOT NULL,
+      flow_id text NOT NULL,
+      file text NOT NULL,
+      record_key text NOT NULL,
+      year_id text,
+      data jsonb NOT NULL,
+      active boolean NOT NULL,
+      first_seen_at timestamptz NOT NULL,
+      last_seen_at timestamptz NOT NULL,
+      last_run_id text NOT NULL,
+      -- users.csv: the directory user the person was matched to, if any
+      matched_user_id text,
+      PRIMARY KEY (tenant_id, flow_id, file, record_key)
+    )`,
+  ],
+};
+
 /** The family's migrations (their versions are in the one sequence of db/migrations). */
-export const migrations: readonly Migration[] = [industryData, industryDataYears, industryDataReferences, industryDataOutbound];
+export const migrations: readonly Migration[] = [industryData, industryDataYears, industryDataReferences, industryDataOutbound, industryDataRuns];

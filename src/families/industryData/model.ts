@@ -12,6 +12,7 @@ export const OPERATIONS_PATH = `${ROOT_PATH}/operations`;
 export const REFERENCE_DEFINITIONS_PATH = `${ROOT_PATH}/referenceDefinitions`;
 export const ROLE_GROUPS_PATH = `${ROOT_PATH}/roleGroups`;
 export const FLOW_SETS_PATH = `${ROOT_PATH}/outboundProvisioningFlowSets`;
+export const RUNS_PATH = `${ROOT_PATH}/runs`;
 
 /**
  * `fileFormat.code` values (spec §4.2), and `schoolDataSyncV2.1`, the spelling of Microsoft's
@@ -29,6 +30,16 @@ export const MAX_USER_MATCHING_SETTINGS = 100;
 export const MAX_CODE_LENGTH = 100;
 /** A flow set's filter: at most this many organization ids. */
 export const MAX_FILTER_VALUES = 1000;
+
+/** The operation kind of a run (on demand or scheduled). */
+export const RUN_KIND = 'industryData.run';
+/** While a run started on demand is running, another start returns it; the scheduled run is the tenant's next one. */
+export const ON_DEMAND_RUN_KEY = 'run:onDemand';
+export const SCHEDULED_RUN_KEY = 'run:scheduled';
+/** Graph's schedule and throttle (runs/start): a run every 12 hours, at most five successful runs in 12 hours, and an on-demand run skips a scheduled one due within 10 hours. */
+export const RUN_EVERY_HOURS = 12;
+export const MAX_SUCCESSFUL_RUNS = 5;
+export const SKIP_SCHEDULED_WITHIN_HOURS = 10;
 
 /** The operation kind the engine runs for `validate`. */
 export const VALIDATE_KIND = 'industryData.validate';

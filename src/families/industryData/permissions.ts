@@ -44,3 +44,7 @@ export const roleGroupsRead: Permission = both('IndustryData.ReadBasic.All', 'In
 const OUTBOUND_READ_WRITE = 'IndustryData-OutboundFlow.ReadWrite.All';
 export const outboundFlowsRead: Permission = both('IndustryData-OutboundFlow.Read.All', OUTBOUND_READ_WRITE);
 export const outboundFlowsWrite: Permission = both(OUTBOUND_READ_WRITE);
+
+/** Runs: reading them and their statistics; starting one (which reads too). */
+export const runsRead: Permission = both('IndustryData-Run.Read.All', 'IndustryData-Run.Start');
+export const runsStart: Permission = both('IndustryData-Run.Start');

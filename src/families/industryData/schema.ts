@@ -266,6 +266,84 @@ export const userFlowType = entityType(NS, 'userProvisioningFlow', {
 /** The concrete provisioning flow types, one of each per flow set at most. */
 export const PROVISIONING_FLOW_TYPES = [administrativeUnitFlowType, classGroupFlowType, securityGroupFlowType, userFlowType];
 
+// ---- runs: what the service did, every 12 hours or on demand ----
+
+export const runStatus = enumType(NS, 'industryDataRunStatus', ['running', 'failed', 'completed', 'completedWithErrors', 'completedWithWarnings', 'unknownFutureValue']);
+export const activityStatus = enumType(NS, 'industryDataActivityStatus', [
+  'inProgress',
+  'skipped',
+  'failed',
+  'completed',
+  'completedWithErrors',
+  'completedWithWarnings',
+  'unknownFutureValue',
+]);
+
+const int: Property = { type: 'Edm.Int32' };
+export const entityCountMetricType = complexType(NS, 'industryDataRunEntityCountMetric', { properties: { active: int, inactive: int, total: int } });
+export const roleCountMetricType = complexType(NS, 'industryDataRunRoleCountMetric', { properties: { count: int, role: { type: 'Edm.String' } } });
+const roleCounts: Property = { type: roleCountMetricType, collection: true };
+const entityCount: Property = { type: entityCountMetricType };
+
+export const activityStatisticsType = complexType(NS, 'industryDataActivityStatistics', {
+  abstract: true,
+  properties: { activityId: { type: 'Edm.String' }, displayName: { type: 'Edm.String' }, status: { type: activityStatus } },
+});
+export const inboundActivityResultsType = complexType(NS, 'inboundActivityResults', {
+  baseType: activityStatisticsType,
+  properties: {
+    errors: int,
+    groups: entityCount,
+    matchedPeopleByRole: roleCounts,
+    memberships: entityCount,
+    organizations: entityCount,
+    people: entityCount,
+    unmatchedPeopleByRole: roleCounts,
+    warnings: int,
+  },
+});
+export const aggregatedInboundStatisticsType = complexType(NS, 'aggregatedInboundStatistics', {
+  properties: {
+    errors: int,
+    groups: int,
+    matchedPeopleByRole: roleCounts,
+    memberships: int,
+    organizations: int,
+    people: int,
+    unmatchedPeopleByRole: roleCounts,
+    warnings: int,
+  },
+});
+export const runStatisticsType = complexType(NS, 'industryDataRunStatistics', {
+  properties: {
+    activityStatistics: { type: activityStatisticsType, collection: true },
+    inboundTotals: { type: aggregatedInboundStatisticsType },
+    runId: { type: 'Edm.String' },
+    status: { type: runStatus },
+  },
+});
+
+export const runActivityType = entityType(NS, 'industryDataRunActivity', {
+  baseType: ENTITY,
+  abstract: true,
+  properties: { blockingError: { type: PUBLIC_ERROR }, displayName: { type: 'Edm.String' }, status: { type: activityStatus } },
+  navigations: { activity: { type: () => activityType } },
+});
+export const inboundFlowActivityType = entityType(NS, 'inboundFlowActivity', { baseType: runActivityType });
+export const outboundFlowActivityType = entityType(NS, 'outboundFlowActivity', { baseType: runActivityType });
+
+export const runType = entityType(NS, 'industryDataRun', {
+  baseType: ENTITY,
+  properties: {
+    blockingError: { type: PUBLIC_ERROR },
+    displayName: { type: 'Edm.String' },
+    endDateTime: { type: 'Edm.DateTimeOffset' },
+    startDateTime: { type: 'Edm.DateTimeOffset' },
+    status: { type: runStatus },
+  },
+  navigations: { activities: { type: () => runActivityType, collection: true, containsTarget: true } },
+});
+
 export const industryDataRootType = entityType(NS, 'industryDataRoot', {
   baseType: ENTITY,
   navigations: {
@@ -275,6 +353,7 @@ export const industryDataRootType = entityType(NS, 'industryDataRoot', {
     outboundProvisioningFlowSets: { type: () => outboundFlowSetType, collection: true, containsTarget: true },
     referenceDefinitions: { type: () => referenceDefinitionType, collection: true, containsTarget: true },
     roleGroups: { type: () => roleGroupType, collection: true, containsTarget: true },
+    runs: { type: () => runType, collection: true, containsTarget: true },
     sourceSystems: { type: () => sourceSystemType, collection: true, containsTarget: true },
     years: { type: () => yearType, collection: true, containsTarget: true },
   },
