@@ -50,6 +50,23 @@ function expectedTotals(files: Record<string, string>) {
   };
 }
 
+/** An inbound flow from the connector, in effect since the sample's school year; its id. */
+async function inboundFlow(s: Suite, connectorId: string, extra: Json = {}, token?: string): Promise<string> {
+  const res = await s.call('POST', INBOUND_FLOWS, {
+    token,
+    body: {
+      '@odata.type': '#microsoft.graph.industryData.inboundFileFlow',
+      'dataConnector@odata.bind': `external/industryData/dataConnectors/${connectorId}`,
+      displayName: 'Rostering',
+      dataDomain: 'educationRostering',
+      effectiveDateTime: '2021-08-01T00:00:00Z',
+      ...extra,
+    },
+  });
+  assert.equal(res.status, 201, await res.clone().text());
+  return (await json(res)).id as string;
+}
+
 /** Every person of `files` unmatched, by role. */
 function expectedUnmatchedAll(files: Record<string, string>) {
   const counts = new Map<string, Set<string>>();
@@ -85,17 +102,7 @@ for (const backend of backends) {
       container = new ContainerClient((await s.session(connector.id as string)).sessionUrl as string);
       for (const name of FILES) await container.getBlockBlobClient(name).uploadData(Buffer.from(original[name]!));
       const year = await json(await s.call('POST', YEARS, { body: { displayName: '2021-22', startDate: '2021-08-01', endDate: '2022-07-31', year: { code: '2022' } } }));
-      const flow = await s.call('POST', INBOUND_FLOWS, {
-        body: {
-          '@odata.type': '#microsoft.graph.industryData.inboundFileFlow',
-          'dataConnector@odata.bind': `external/industryData/dataConnectors/${connector.id as string}`,
-          'year@odata.bind': `external/industryData/years/${year.id as string}`,
-          displayName: 'Rostering',
-          dataDomain: 'educationRostering',
-          effectiveDateTime: '2021-08-01T00:00:00Z',
-        },
-      });
-      flowId = (await json(flow)).id as string;
+      flowId = await inboundFlow(s, connector.id as string, { 'year@odata.bind': `external/industryData/years/${year.id as string}` });
       const set = await json(await s.call('POST', `${ROOT}/outboundProvisioningFlowSets`, { token: starter, body: { displayName: 'Main' } }));
       const created = await s.call('POST', `${ROOT}/outboundProvisioningFlowSets/${set.id as string}/provisioningFlows`, {
         token: starter,
@@ -251,17 +258,7 @@ for (const backend of backends) {
       const connector = await s.connector(system.id as string, {}, t);
       const c = new ContainerClient((await s.session(connector.id as string, undefined, t)).sessionUrl as string);
       for (const name of FILES) await c.getBlockBlobClient(name).uploadData(Buffer.from(original[name]!));
-      const flow = await s.call('POST', INBOUND_FLOWS, {
-        token: t,
-        body: {
-          '@odata.type': '#microsoft.graph.industryData.inboundFileFlow',
-          'dataConnector@odata.bind': `external/industryData/dataConnectors/${connector.id as string}`,
-          displayName: 'Matching flow',
-          dataDomain: 'educationRostering',
-          effectiveDateTime: '2021-08-01T00:00:00Z',
-        },
-      });
-      assert.equal(flow.status, 201);
+      await inboundFlow(s, connector.id as string, { displayName: 'Matching flow' }, t);
       const res = await s.call('POST', `${RUNS}/start`, { token: t });
       assert.equal(res.status, 202);
       const location = res.headers.get('location')!.slice(s.ts.url.length);
@@ -297,16 +294,7 @@ for (const backend of backends) {
       const container = new ContainerClient((await s.session(connector.id as string)).sessionUrl as string);
       const files = Object.fromEntries(FILES.map((f) => [f, sample(f)]));
       for (const name of FILES) await container.getBlockBlobClient(name).uploadData(Buffer.from(files[name]!));
-      const flow = await s.call('POST', INBOUND_FLOWS, {
-        body: {
-          '@odata.type': '#microsoft.graph.industryData.inboundFileFlow',
-          'dataConnector@odata.bind': `external/industryData/dataConnectors/${connector.id as string}`,
-          displayName: 'Rostering',
-          dataDomain: 'educationRostering',
-          effectiveDateTime: '2021-08-01T00:00:00Z',
-        },
-      });
-      assert.equal(flow.status, 201);
+      await inboundFlow(s, connector.id as string);
       const store = blobStoreOf(s.ts.server);
       let died!: () => void;
       const dead = new Promise<void>((resolve) => (died = resolve));
