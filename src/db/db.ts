@@ -12,6 +12,11 @@ export interface Statement {
 
 export interface Queryable {
   query<R extends Row = Row>(sql: string | Statement, params?: readonly unknown[]): Promise<R[]>;
+  /**
+   * PostgreSQL transactions only: `COPY … FROM STDIN` fed from `source` (text format chunks), on the
+   * transaction's connection — the fastest way to stage rows. Absent elsewhere: insert instead.
+   */
+  copyIn?(sql: string, source: AsyncIterable<string>): Promise<void>;
 }
 
 /** The data of a COPY as it arrives; destroy() ends it early (its connection is then closed). */

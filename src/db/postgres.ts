@@ -1,6 +1,7 @@
-import type { Readable } from 'node:stream';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import pg from 'pg';
-import { to as copyTo } from 'pg-copy-streams';
+import { from as copyFrom, to as copyTo } from 'pg-copy-streams';
 import type { Db, Queryable, Row, Statement } from './db.js';
 import { INT8_OID, TIMESTAMPTZ_OID, timestamptzToIso } from './db.js';
 
@@ -97,7 +98,10 @@ export async function openPostgres(url: string, options: PostgresOptions = {}): 
       let broken: Error | undefined;
       try {
         await client.query('BEGIN');
-        const result = await fn({ query: (sql, params) => run(client, sql, params) });
+        const result = await fn({
+          query: (sql, params) => run(client, sql, params),
+          copyIn: (sql, source) => pipeline(Readable.from(source), client.query(copyFrom(sql))),
+        });
         await client.query('COMMIT');
         return result;
       } catch (err) {
