@@ -17,8 +17,8 @@ import { inboundActivityResultsType } from './schema.js';
 import type { UserMatchingSetting } from './store.js';
 import { currentSession } from './store.js';
 import { tenantCodes, uploadedFiles } from './upload.js';
-import type { PublicError, SdsFile, ValidationResult } from './validator/index.js';
-import { validateUpload } from './validator/index.js';
+import type { PublicError, SdsFile } from './validator/index.js';
+import { issueTotals, validateUpload } from './validator/index.js';
 
 export interface RunInput {
   /** `https://host/beta`: resourceLocation is built on it; null: a path (a scheduled run of a server without a public URL). */
@@ -64,25 +64,6 @@ async function provisioningFlows(ctx: HandlerContext): Promise<{ id: string; dis
   );
 }
 
-/** Errors and warnings, those past the report's cap (IssueLimitReached's details) included. */
-function issueCounts(result: ValidationResult): { errors: number; warnings: number } {
-  const severity = new Map<string, 'errors' | 'warnings'>();
-  for (const e of result.errors) severity.set(`${e.target?.split(':')[0]}|${e.code}`, 'errors');
-  for (const w of result.warnings) if (w.code !== 'IssueLimitReached') severity.set(`${w.target?.split(':')[0]}|${w.code}`, 'warnings');
-  const totals = { errors: result.errors.length, warnings: 0 };
-  for (const w of result.warnings) {
-    if (w.code !== 'IssueLimitReached') {
-      totals.warnings++;
-      continue;
-    }
-    for (const d of w.details) {
-      const more = Number(/^([\d,]+) more/.exec(d.message)?.[1]?.replace(/,/g, '') ?? 0);
-      totals[severity.get(`${d.target}|${d.code}`) ?? 'errors'] += more;
-    }
-  }
-  return totals;
-}
-
 interface Outcome {
   status: string;
   blockingError?: PublicError;
@@ -110,7 +91,7 @@ async function runInbound(ctx: HandlerContext, store: BlobStore, runId: string, 
       signal: ctx.signal,
       sink: spool,
     });
-    const { errors, warnings } = issueCounts(result);
+    const { errors, warnings } = issueTotals(result);
     const loaded = spool.loaded;
     if (!loaded.includes('users.csv') || !loaded.includes('orgs.csv')) {
       const first = result.errors[0];

@@ -1,4 +1,5 @@
 export { validateUpload } from './validate.js';
+export { issueTotals } from './issues.js';
 export { DEFAULT_LIMITS } from './limits.js';
 export type { ValidationLimits } from './limits.js';
 export { RULES } from './rules.js';

@@ -98,3 +98,26 @@ function compare(a: Issue, b: Issue): number {
     cmp(formatTarget(a.at), formatTarget(b.at))
   );
 }
+
+/**
+ * Errors and warnings of a result, those past the report's cap included: read back from the
+ * details IssueLog.result writes into IssueLimitReached (a code's unlisted issues count with the
+ * severity of its listed ones in that file).
+ */
+export function issueTotals(result: ValidationResult): { errors: number; warnings: number } {
+  const severity = new Map<string, 'errors' | 'warnings'>();
+  for (const e of result.errors) severity.set(`${e.target?.split(':')[0]}|${e.code}`, 'errors');
+  for (const w of result.warnings) if (w.code !== 'IssueLimitReached') severity.set(`${w.target?.split(':')[0]}|${w.code}`, 'warnings');
+  const totals = { errors: result.errors.length, warnings: 0 };
+  for (const w of result.warnings) {
+    if (w.code !== 'IssueLimitReached') {
+      totals.warnings++;
+      continue;
+    }
+    for (const d of w.details) {
+      const more = Number(/^([\d,]+) more/.exec(d.message)?.[1]?.replace(/,/g, '') ?? 0);
+      totals[severity.get(`${d.target}|${d.code}`) ?? 'errors'] += more;
+    }
+  }
+  return totals;
+}
