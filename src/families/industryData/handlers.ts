@@ -6,10 +6,10 @@
 import type { HandlerContext, HandlerDefinition, HandlerResult } from '../../engine/index.js';
 import { PermanentError } from '../../engine/index.js';
 import type { BlobStore } from '../../storage/index.js';
-import { CONNECTORS_PATH, DEFAULT_FILE_FORMAT, maxRecords, maxUploadBytes, RUN_KIND, VALIDATE_KIND } from './model.js';
+import { CONNECTORS_PATH, RUN_KIND, VALIDATE_KIND } from './model.js';
 import { run } from './runHandler.js';
 import { currentSession, getConnector, setLastValidatedFiles } from './store.js';
-import { tenantCodes, uploadedFiles } from './upload.js';
+import { uploadedFiles, validationOptions } from './upload.js';
 import type { ValidationResult } from './validator/index.js';
 import { validateUpload } from './validator/index.js';
 
@@ -48,13 +48,10 @@ const validate = (store: BlobStore): HandlerDefinition => ({
     const live = session !== undefined && !session.expired;
     const files = live ? await uploadedFiles(store, session.id) : [];
     const result = await validateUpload(files, {
-      format: connector.file_format_code ?? DEFAULT_FILE_FORMAT,
-      ...(await tenantCodes(ctx.db, tenantId)),
+      ...(await validationOptions(ctx.db, tenantId, connector.file_format_code, ctx.signal)),
       uploadSessionExists: live,
       previousFiles,
-      limits: { maxFileBytes: maxUploadBytes(), maxRecords: maxRecords() },
       onProgress: (detail) => ctx.progress(detail),
-      signal: ctx.signal,
     });
     if (result.errors.length === 0) await setLastValidatedFiles(ctx.db, tenantId, connectorId, result.validatedFiles);
     return {

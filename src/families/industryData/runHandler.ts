@@ -9,14 +9,14 @@ import { PermanentError } from '../../engine/index.js';
 import type { BlobStore } from '../../storage/index.js';
 import type { EntityCount, FlowCounts } from './load.js';
 import { loadFlow, RecordSpool } from './load.js';
-import { DEFAULT_FILE_FORMAT, maxRecords, maxUploadBytes, RUNS_PATH, SKIP_SCHEDULED_WITHIN_HOURS } from './model.js';
+import { RUNS_PATH, SKIP_SCHEDULED_WITHIN_HOURS } from './model.js';
 import type { ActivityRow, RunRow } from './runStore.js';
 import { ensureActivities, ensureRun, finishActivity, finishRun, lastOnDemandStart } from './runStore.js';
 import { qualifiedName } from '../../graph/model/edm.js';
 import { inboundActivityResultsType } from './schema.js';
 import type { UserMatchingSetting } from './store.js';
 import { currentSession } from './store.js';
-import { tenantCodes, uploadedFiles } from './upload.js';
+import { uploadedFiles, validationOptions } from './upload.js';
 import type { PublicError, SdsFile } from './validator/index.js';
 import { issueTotals, validateUpload } from './validator/index.js';
 
@@ -78,17 +78,14 @@ async function runInbound(ctx: HandlerContext, store: BlobStore, runId: string, 
   const session = await currentSession(ctx.db, tenantId, flow.connector_id);
   if (!session || session.expired) return { status: 'failed', blockingError: blocking('UploadSessionNotFound', `The data connector '${flow.connector_id}' has no upload to load.`) };
   const files = await uploadedFiles(store, session.id);
-  const codes = await tenantCodes(ctx.db, tenantId);
+  const options = await validationOptions(ctx.db, tenantId, flow.file_format_code, ctx.signal);
   const spool = new RecordSpool();
   try {
     const result = await validateUpload(files, {
-      format: flow.file_format_code ?? DEFAULT_FILE_FORMAT,
+      ...options,
       uploadSessionExists: true,
       previousFiles: flow.last_validated_files ?? [],
-      ...codes,
-      limits: { maxFileBytes: maxUploadBytes(), maxRecords: maxRecords() },
       onProgress: (detail) => ctx.progress(`${flow.display_name}: ${detail}`),
-      signal: ctx.signal,
       sink: spool,
     });
     const { errors, warnings } = issueTotals(result);

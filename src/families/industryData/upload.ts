@@ -3,6 +3,7 @@
 import type { Queryable } from '../../db/db.js';
 import type { BlobStore } from '../../storage/index.js';
 import { VALIDATED_TYPES } from './catalogue.js';
+import { DEFAULT_FILE_FORMAT, maxRecords, maxUploadBytes } from './model.js';
 import type { ReferenceCode } from './store.js';
 import { tenantReferenceCodes } from './store.js';
 import type { ReferenceList, UploadedFile, ValidationOptions } from './validator/index.js';
@@ -38,8 +39,22 @@ function byList(codes: readonly ReferenceCode[]): Partial<Record<ReferenceList, 
   return lists;
 }
 
-/** The validation options that carry the tenant's added and disabled codes. */
-export async function tenantCodes(q: Queryable, tenantId: string): Promise<Pick<ValidationOptions, 'referenceCodes' | 'disabledCodes'>> {
+/**
+ * What every validation of a tenant's upload shares (validate and runs): the connector's format
+ * (SDS v2.1 when it has none), the tenant's added and disabled codes, the configured limits.
+ */
+export async function validationOptions(
+  q: Queryable,
+  tenantId: string,
+  fileFormat: string | null,
+  signal: AbortSignal,
+): Promise<Pick<ValidationOptions, 'format' | 'referenceCodes' | 'disabledCodes' | 'limits' | 'signal'>> {
   const codes = await tenantReferenceCodes(q, tenantId);
-  return { referenceCodes: byList(codes.enabled), disabledCodes: byList(codes.disabled) };
+  return {
+    format: fileFormat ?? DEFAULT_FILE_FORMAT,
+    referenceCodes: byList(codes.enabled),
+    disabledCodes: byList(codes.disabled),
+    limits: { maxFileBytes: maxUploadBytes(), maxRecords: maxRecords() },
+    signal,
+  };
 }
