@@ -9,6 +9,7 @@ import type { EntityCollection, Scope, Values } from '../../graph/model/collecti
 import { rowByKey } from '../../graph/model/rows.js';
 import { ROLE_GROUPS } from './catalogue.js';
 import * as permissions from './permissions.js';
+import { unprovisionFlow } from './provision.js';
 import { NS, outboundFlowSetType, PROVISIONING_FLOW_TYPES, provisioningFlowType } from './schema.js';
 import type { ReferenceRule } from './references.js';
 import { referenceCode } from './references.js';
@@ -140,7 +141,9 @@ export function outboundCollections(referenceDefinitions: () => EntityCollection
       permission: permissions.outboundFlowsWrite,
       async invoke({ scope, row, reply }) {
         const id = String(row!.id);
-        if (!(await resetProvisioningFlow(scope.db, scope.tenantId, id))) throw new GraphError(404, 'ResourceNotFound', `No provisioning flow with id '${id}' was found.`);
+        // What it provisioned goes now; the next run provisions the current data as its first did.
+        const found = await scope.db.transaction(async (tx) => (await resetProvisioningFlow(tx, scope.tenantId, id)) && (await unprovisionFlow(tx, scope.tenantId, id), true));
+        if (!found) throw new GraphError(404, 'ResourceNotFound', `No provisioning flow with id '${id}' was found.`);
         return reply.code(202).send();
       },
     },

@@ -2,8 +2,9 @@
 // per inbound flow in effect and one per provisioning flow. Each inbound flow's connector upload is
 // validated (the validator of `validate`) while the records it keeps are spooled, then loaded into
 // the education store and its people matched (load.ts) in one transaction; the activity's result
-// is written with it. A retried attempt keeps the activities already finished. Outbound flows are
-// listed and `skipped` until the service provisions (issue 13, part 3).
+// is written with it. Then each provisioning flow writes the directory from the store (provision.ts),
+// in one transaction with its activity's outcome. A retried attempt keeps the activities already
+// finished.
 import type { HandlerContext, HandlerDefinition, HandlerResult } from '../../engine/index.js';
 import { PermanentError } from '../../engine/index.js';
 import type { BlobStore } from '../../storage/index.js';
@@ -13,7 +14,9 @@ import { RUNS_PATH, SKIP_SCHEDULED_WITHIN_HOURS } from './model.js';
 import type { ActivityRow, RunRow } from './runStore.js';
 import { ensureActivities, ensureRun, finishActivity, finishRun, lastOnDemandStart } from './runStore.js';
 import { qualifiedName } from '../../graph/model/edm.js';
-import { inboundActivityResultsType } from './schema.js';
+import { activityStatisticsType, inboundActivityResultsType } from './schema.js';
+import type { ProvisionCounts, ProvisioningFlow } from './provision.js';
+import { provisionFlow } from './provision.js';
 import type { UserMatchingSetting } from './store.js';
 import { currentSession } from './store.js';
 import { uploadedFiles, validationOptions } from './upload.js';
@@ -54,12 +57,26 @@ async function inboundFlows(ctx: HandlerContext): Promise<InboundFlow[]> {
   );
 }
 
-/** The tenant's provisioning flows, each named by its set and type (`Main (userProvisioningFlow)`). */
-async function provisioningFlows(ctx: HandlerContext): Promise<{ id: string; display_name: string }[]> {
-  return ctx.db.query<{ id: string; display_name: string }>(
-    `SELECT p.id, s.display_name || ' (' || p.flow_type || ')' AS display_name FROM industry_data_provisioning_flows p
+interface OutboundFlow extends ProvisioningFlow {
+  display_name: string;
+  /** Its set's filter: the org sourcedIds it provisions (null: all). */
+  orgs: string[] | null;
+  /** Its set's user flow. */
+  user_flow_id: string | null;
+}
+
+/**
+ * The tenant's provisioning flows, each named by its set and type (`Main (userProvisioningFlow)`):
+ * user flows first, since the others make the users they create members.
+ */
+async function provisioningFlows(ctx: HandlerContext): Promise<OutboundFlow[]> {
+  return ctx.db.query<OutboundFlow & Record<string, unknown>>(
+    `SELECT p.id, p.flow_set_id, p.flow_type, p.options, s.display_name || ' (' || p.flow_type || ')' AS display_name,
+       CASE WHEN jsonb_typeof(s.filter->'in') = 'array' THEN ARRAY(SELECT jsonb_array_elements_text(s.filter->'in')) END AS orgs,
+       (SELECT u.id FROM industry_data_provisioning_flows u WHERE u.tenant_id = p.tenant_id AND u.flow_set_id = p.flow_set_id AND u.flow_type = 'userProvisioningFlow') AS user_flow_id
+     FROM industry_data_provisioning_flows p
      JOIN industry_data_outbound_flow_sets s ON s.tenant_id = p.tenant_id AND s.id = p.flow_set_id
-     WHERE p.tenant_id = $1 ORDER BY s.created_at, p.created_at, p.id`,
+     WHERE p.tenant_id = $1 ORDER BY p.flow_type <> 'userProvisioningFlow', s.created_at, p.created_at, p.id`,
     [ctx.operation.tenantId],
   );
 }
@@ -103,6 +120,30 @@ async function runInbound(ctx: HandlerContext, store: BlobStore, runId: string, 
     spool.close();
   }
 }
+
+/** One provisioning flow, in one transaction with its activity's outcome (a retry redoes it whole or finds it done). */
+async function runOutbound(ctx: HandlerContext, runId: string, activity: ActivityRow, flow: OutboundFlow | undefined, inboundFlowIds: string[]): Promise<Outcome> {
+  const tenantId = ctx.operation.tenantId;
+  return ctx.db.transaction(async (tx) => {
+    let outcome: Outcome;
+    if (!flow) outcome = { status: 'failed', blockingError: blocking('FlowNotFound', 'The provisioning flow was deleted during the run.') };
+    else if (!inboundFlowIds.length) outcome = { status: 'skipped' };
+    else {
+      const counts = await provisionFlow(tx, flow, { tenantId, inboundFlowIds, orgs: flow.orgs, userFlowId: flow.user_flow_id });
+      outcome = { status: 'completed', statistics: { ...outboundResults(activity, 'completed'), ...counts } };
+    }
+    await finishActivity(tx, tenantId, runId, activity.id, outcome);
+    return outcome;
+  });
+}
+
+/** An outbound activity in the run's statistics: Graph's base industryDataActivityStatistics. */
+const outboundResults = (activity: ActivityRow, status: string) => ({
+  '@odata.type': `#${qualifiedName(activityStatisticsType)}`,
+  activityId: activity.id,
+  displayName: activity.display_name,
+  status,
+});
 
 const NONE = { active: 0, inactive: 0, total: 0 };
 
@@ -155,7 +196,7 @@ export function runStatistics(runId: string, status: string, activities: readonl
   const inbound = activities.filter((a) => a.direction === 'inbound' && a.statistics).map((a) => a.statistics as unknown as InboundResults);
   const sum = (of: (s: InboundResults) => number) => inbound.reduce((n, s) => n + of(s), 0);
   return {
-    activityStatistics: inbound,
+    activityStatistics: [...inbound, ...activities.filter((a) => a.direction === 'outbound').map((a) => outboundResults(a, a.status))],
     inboundTotals: {
       errors: sum((s) => s.errors),
       groups: sum((s) => s.groups.active),
@@ -189,7 +230,7 @@ export const run = (store: BlobStore): HandlerDefinition => ({
     const outbound = await provisioningFlows(ctx);
     const activities = await ensureActivities(ctx.db, tenantId, runId, [
       ...flows.map((f) => ({ id: f.id, direction: 'inbound' as const, flowId: f.id, displayName: f.display_name, status: 'inProgress' })),
-      ...outbound.map((p) => ({ id: p.id, direction: 'outbound' as const, flowId: p.id, displayName: p.display_name, status: 'skipped' })),
+      ...outbound.map((p) => ({ id: p.id, direction: 'outbound' as const, flowId: p.id, displayName: p.display_name, status: flows.length ? 'inProgress' : 'skipped' })),
     ]);
     for (const activity of activities) {
       if (activity.direction !== 'inbound' || activity.status !== 'inProgress') continue;
@@ -200,13 +241,28 @@ export const run = (store: BlobStore): HandlerDefinition => ({
       await finishActivity(ctx.db, tenantId, runId, activity.id, outcome);
       Object.assign(activity, { status: outcome.status, statistics: outcome.statistics ?? null });
     }
+    // Provisioning reads the education store, which a failed load left as it was: skipped only
+    // when no load succeeded.
+    const loaded = activities.filter((a) => a.direction === 'inbound' && a.status !== 'failed').map((a) => a.flow_id);
+    for (const activity of activities) {
+      if (activity.direction !== 'outbound' || activity.status !== 'inProgress') continue;
+      await ctx.progress(`${activity.display_name}: provisioning`);
+      const flow = outbound.find((f) => f.id === activity.flow_id);
+      const outcome = await runOutbound(ctx, runId, activity, flow, loaded);
+      Object.assign(activity, { status: outcome.status, statistics: outcome.statistics ?? null });
+    }
     const status = runStatus(activities.filter((a) => a.direction === 'inbound'));
     const statistics = runStatistics(runId, status, activities);
     await finishRun(ctx.db, tenantId, runId, { status, statistics });
     const totals = statistics.inboundTotals as Record<string, number>;
+    const provisioned = activities.filter((a) => a.direction === 'outbound' && a.statistics).map((a) => a.statistics as unknown as ProvisionCounts);
+    const changes = (of: keyof ProvisionCounts) => provisioned.reduce((n, c) => n + c[of], 0);
+    const directory = provisioned.length
+      ? ` Directory: ${changes('created')} created, ${changes('updated')} updated, ${changes('removed')} removed or disabled, ${changes('membershipsAdded')} memberships added, ${changes('membershipsRemoved')} removed.`
+      : '';
     return {
       resourceLocation: `${root ?? '/beta'}/${RUNS_PATH}/${runId}`,
-      statusDetail: `Run ${status}: ${activities.length} activities, ${totals.people} people, ${totals.errors} errors, ${totals.warnings} warnings.`,
+      statusDetail: `Run ${status}: ${activities.length} activities, ${totals.people} people, ${totals.errors} errors, ${totals.warnings} warnings.${directory}`,
     };
   },
 });

@@ -143,7 +143,7 @@ for (const backend of backends) {
         activities.map((a) => [a['@odata.type'], a.displayName, a.status]),
         [
           ['#microsoft.graph.industryData.inboundFlowActivity', 'Rostering', 'completed'],
-          ['#microsoft.graph.industryData.outboundFlowActivity', 'Main (securityGroupProvisioningFlow)', 'skipped'],
+          ['#microsoft.graph.industryData.outboundFlowActivity', 'Main (securityGroupProvisioningFlow)', 'completed'],
         ],
       );
       const inbound = await s.get(`${RUNS}/${run.id as string}/activities/${activities[0]!.id as string}?$expand=activity($select=id,displayName)`, starter);

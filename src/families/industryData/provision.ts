@@ -1,0 +1,338 @@
+// What a provisioning flow writes into the tenant directory, from the education store's active
+// records (industry_data_records of the run's inbound flows, restricted to the orgs of its set's
+// filter). Each flow owns the rows it made (provisioned_by = the flow's id, source_key its own key
+// for them, ids derived from both so a reset flow makes the same ids again). One transaction per
+// flow, set-based: the flow's desired objects and memberships are computed into temp tables, then
+// merged: what is missing is created, what changed is updated, what is no longer wanted goes. A
+// second run over the same data changes nothing; a run retried after a crash finds its work whole
+// or not at all.
+//   userProvisioningFlow        creates the unmatched people of the role groups its creationOptions
+//                               configure (all, without configurations) when createUnmatchedUsers;
+//                               a created person no longer active is disabled, not deleted.
+//   classGroupProvisioningFlow  a Microsoft 365 group per class; enrollments whose role its
+//                               enrollmentMappings name are members or owners.
+//   administrativeUnit…         a unit per organization (createBasedOnOrg) and per organization and
+//                               role group (createBasedOnOrgPlusRoleGroup), with those people.
+//   securityGroup…              a security group per role group (createBasedOnRoleGroup) and per
+//                               organization and role group (createBasedOnOrgPlusRoleGroup).
+// A person's directory user is the one matching linked them to, else the one a user flow created
+// for them (their set's first).
+import type { Queryable } from '../../db/db.js';
+import { lockDirectory } from '../../directory/index.js';
+import { ROLE_GROUPS } from './catalogue.js';
+
+export interface ProvisioningFlow {
+  id: string;
+  flow_set_id: string;
+  flow_type: string;
+  options: Record<string, unknown>;
+}
+
+export interface ProvisionScope {
+  tenantId: string;
+  /** The inbound flows whose records feed it (those in effect). */
+  inboundFlowIds: readonly string[];
+  /** The org sourcedIds of its set's filter; null: every org. */
+  orgs: readonly string[] | null;
+  /** The user flow of its set, whose created users come first for the people matching did not link. */
+  userFlowId: string | null;
+}
+
+/** What one flow changed in the directory. */
+export interface ProvisionCounts {
+  created: number;
+  updated: number;
+  removed: number;
+  membershipsAdded: number;
+  membershipsRemoved: number;
+}
+
+// Parameters of every statement below: $1 tenant, $2 the flow, $3 inbound flow ids, $4 org filter
+// (null: all), $5 the set's user flow (null: none), $6 role codes of each role group (JSON).
+const ROLE_GROUP_CODES = JSON.stringify(Object.fromEntries(ROLE_GROUPS.map((g) => [g.id, g.roles.map((r) => r.toLowerCase())])));
+const GROUP_NAMES = JSON.stringify(Object.fromEntries(ROLE_GROUPS.map((g) => [g.id, g.displayName])));
+
+/** The active records of the flow's inputs, and the sets every flow type builds on. */
+const INPUTS = `
+  flow AS (SELECT $2::text AS id, $5::text AS user_flow_id),
+  names AS (SELECT key AS role_group, value AS name FROM jsonb_each_text($7::jsonb)),
+  rec AS (SELECT file, record_key, data, matched_user_id FROM industry_data_records WHERE tenant_id = $1 AND flow_id = ANY($3::text[]) AND active),
+  orgs AS (
+    SELECT DISTINCT ON (record_key) record_key AS org, data->>'name' AS name FROM rec
+    WHERE file = 'orgs.csv' AND ($4::text[] IS NULL OR record_key = ANY($4::text[])) ORDER BY record_key
+  ),
+  roles AS (
+    SELECT DISTINCT r.data->>'userSourcedId' AS person, r.data->>'orgSourcedId' AS org, g.key AS role_group
+    FROM rec r JOIN orgs o ON o.org = r.data->>'orgSourcedId'
+    LEFT JOIN jsonb_each($6::jsonb) g ON g.value ? lower(r.data->>'role')
+    WHERE r.file = 'roles.csv'
+  ),
+  people AS (
+    SELECT DISTINCT ON (p.record_key) p.record_key AS person, p.data, p.matched_user_id FROM rec p
+    WHERE p.file = 'users.csv' AND EXISTS (SELECT 1 FROM roles r WHERE r.person = p.record_key) ORDER BY p.record_key
+  ),
+  users AS (
+    SELECT pe.person, u.id AS user_id FROM people pe
+    JOIN directory_users u ON u.tenant_id = $1 AND u.id = coalesce(pe.matched_user_id,
+      (SELECT c.id FROM directory_users c WHERE c.tenant_id = $1 AND c.source_key = pe.person
+         AND c.provisioned_by IN (SELECT f.id FROM industry_data_provisioning_flows f WHERE f.tenant_id = $1 AND f.flow_type = 'userProvisioningFlow')
+       ORDER BY c.provisioned_by IS NOT DISTINCT FROM (SELECT user_flow_id FROM flow) DESC, c.provisioned_by LIMIT 1))
+  )`;
+
+type Target = 'groups' | 'units';
+
+interface Desired {
+  target: Target;
+  /** source_key, display_name, description: the objects the flow wants. */
+  objects: string;
+  /** source_key, member_id, role (`member` or `owner`; units: `member`): their members. */
+  members: string;
+  /** For groups: mail_nickname prefix, securityEnabled, mailEnabled, groupTypes. */
+  kind?: { prefix: string; security: boolean; mail: boolean; types: string[] };
+  /** Keep a group's name as created (classGroupConfiguration.additionalOptions.writeDisplayNameOnCreateOnly). */
+  keepNames?: boolean;
+}
+
+const flag = (options: Record<string, unknown> | undefined, name: string) => options?.[name] === true;
+const sub = (value: unknown, name: string) => (value as Record<string, unknown> | null | undefined)?.[name] as Record<string, unknown> | undefined;
+const codes = (refs: unknown, fallback: string[]): string[] =>
+  Array.isArray(refs) && refs.length ? refs.map((r) => String((r as { code: string }).code).toLowerCase()) : fallback;
+
+/** The desired objects and members of a group or unit flow, as SQL over INPUTS. */
+function desired(flow: ProvisioningFlow): Desired | undefined {
+  const o = flow.options;
+  switch (flow.flow_type) {
+    case 'classGroupProvisioningFlow': {
+      const mappings = sub(o.configuration, 'enrollmentMappings');
+      const members = codes(mappings?.memberEnrollmentMappings, ['student']);
+      const owners = codes(mappings?.ownerEnrollmentMappings, ['teacher']);
+      return {
+        target: 'groups',
+        kind: { prefix: 'Section_', security: false, mail: true, types: ['Unified'] },
+        keepNames: flag(sub(o.configuration, 'additionalOptions'), 'writeDisplayNameOnCreateOnly'),
+        objects: `SELECT DISTINCT ON (c.record_key) c.record_key AS source_key, c.data->>'title' AS display_name, nullif(c.data->>'code', '') AS description
+          FROM rec c JOIN orgs o ON o.org = c.data->>'orgSourcedId' WHERE c.file = 'classes.csv' ORDER BY c.record_key`,
+        members: `SELECT DISTINCT e.data->>'classSourcedId' AS source_key, u.user_id AS member_id,
+            CASE WHEN lower(e.data->>'role') = ANY(${sqlArray(owners)}) THEN 'owner' ELSE 'member' END AS role
+          FROM rec e JOIN users u ON u.person = e.data->>'userSourcedId'
+          WHERE e.file = 'enrollments.csv' AND lower(e.data->>'role') = ANY(${sqlArray([...members, ...owners])})`,
+      };
+    }
+    case 'administrativeUnitProvisioningFlow': {
+      const options = sub(o, 'creationOptions');
+      const parts: [string, string][] = [];
+      if (flag(options, 'createBasedOnOrg')) {
+        parts.push([
+          `SELECT 'org:' || org, name, NULL FROM orgs`,
+          `SELECT DISTINCT 'org:' || r.org, u.user_id, 'member' FROM roles r JOIN users u ON u.person = r.person`,
+        ]);
+      }
+      if (flag(options, 'createBasedOnOrgPlusRoleGroup')) parts.push(byOrgAndRoleGroup);
+      return union('units', parts);
+    }
+    case 'securityGroupProvisioningFlow': {
+      const options = sub(o, 'creationOptions');
+      const parts: [string, string][] = [];
+      if (flag(options, 'createBasedOnRoleGroup')) {
+        parts.push([
+          `SELECT DISTINCT 'roleGroup:' || r.role_group, 'All ' || n.name, NULL FROM roles r JOIN names n ON n.role_group = r.role_group`,
+          `SELECT DISTINCT 'roleGroup:' || r.role_group, u.user_id, 'member' FROM roles r JOIN users u ON u.person = r.person WHERE r.role_group IS NOT NULL`,
+        ]);
+      }
+      if (flag(options, 'createBasedOnOrgPlusRoleGroup')) parts.push(byOrgAndRoleGroup);
+      const d = union('groups', parts);
+      return d && { ...d, kind: { prefix: 'SG_', security: true, mail: false, types: [] } };
+    }
+    default:
+      return undefined;
+  }
+}
+
+/** An object per organization and role group with people in it, named `{org} {Role group}`. */
+const byOrgAndRoleGroup: [string, string] = [
+  `SELECT DISTINCT 'org:' || r.org || ':' || r.role_group, o.name || ' ' || n.name, NULL
+   FROM roles r JOIN orgs o ON o.org = r.org JOIN names n ON n.role_group = r.role_group`,
+  `SELECT DISTINCT 'org:' || r.org || ':' || r.role_group, u.user_id, 'member' FROM roles r JOIN users u ON u.person = r.person WHERE r.role_group IS NOT NULL`,
+];
+
+function union(target: Target, parts: [string, string][]): Desired | undefined {
+  if (!parts.length) return undefined;
+  return {
+    target,
+    objects: `SELECT * FROM (${parts.map(([objects]) => objects).join(' UNION ALL ')}) AS o(source_key, display_name, description)`,
+    members: `SELECT * FROM (${parts.map(([, members]) => members).join(' UNION ALL ')}) AS m(source_key, member_id, role)`,
+  };
+}
+
+/** A text[] literal of codes (lower-case reference codes: letters and digits, quoted anyway). */
+const sqlArray = (values: string[]) => `ARRAY[${values.map((v) => `'${v.replace(/'/g, "''")}'`).join(', ')}]::text[]`;
+
+const count = async (tx: Queryable, text: string, params: unknown[]): Promise<number> =>
+  (await tx.query<{ n: number }>(`WITH changed AS (${text} RETURNING 1) SELECT count(*)::int AS n FROM changed`, params))[0]!.n;
+
+/** Provisions one flow, in its own transaction. */
+export async function provisionFlow(tx: Queryable, flow: ProvisioningFlow, scope: ProvisionScope): Promise<ProvisionCounts> {
+  await lockDirectory(tx, scope.tenantId);
+  const params = [scope.tenantId, flow.id, [...scope.inboundFlowIds], scope.orgs ? [...scope.orgs] : null, scope.userFlowId, ROLE_GROUP_CODES, GROUP_NAMES];
+  if (flow.flow_type === 'userProvisioningFlow') return provisionUsers(tx, flow, params);
+  const d = desired(flow);
+  await tx.query('CREATE TEMP TABLE provision_objects (source_key text PRIMARY KEY, display_name text NOT NULL, description text) ON COMMIT DROP');
+  await tx.query('CREATE TEMP TABLE provision_members (source_key text NOT NULL, member_id text NOT NULL, role text NOT NULL) ON COMMIT DROP');
+  if (d) {
+    await tx.query(`INSERT INTO provision_objects WITH ${INPUTS} SELECT source_key, coalesce(nullif(display_name, ''), source_key), description FROM (${d.objects}) d`, params);
+    await tx.query(`INSERT INTO provision_members WITH ${INPUTS} SELECT DISTINCT * FROM (${d.members}) d WHERE d.source_key IN (SELECT source_key FROM provision_objects)`, params);
+    await tx.query('ANALYZE provision_objects');
+    await tx.query('ANALYZE provision_members');
+  }
+  return (d?.target ?? targetOf(flow.flow_type)) === 'units' ? mergeUnits(tx, flow.id, scope.tenantId) : mergeGroups(tx, flow.id, scope.tenantId, d);
+}
+
+const targetOf = (flowType: string): Target => (flowType === 'administrativeUnitProvisioningFlow' ? 'units' : 'groups');
+
+/** A provisioned object's id: the same for the same flow and key, so a reset flow makes it again. */
+const OBJECT_ID = `md5($1::text || '/' || $2::text || '/' || o.source_key)::uuid::text`;
+
+async function mergeGroups(tx: Queryable, flowId: string, tenantId: string, d: Desired | undefined): Promise<ProvisionCounts> {
+  const p = [tenantId, flowId];
+  const kind = d?.kind ?? { prefix: '', security: true, mail: false, types: [] };
+  const removed = await count(tx, `DELETE FROM directory_groups g WHERE g.tenant_id = $1 AND g.provisioned_by = $2 AND NOT EXISTS (SELECT 1 FROM provision_objects o WHERE o.source_key = g.source_key)`, p);
+  const updated = await count(
+    tx,
+    `UPDATE directory_groups g SET display_name = CASE WHEN $3::boolean THEN g.display_name ELSE o.display_name END, description = o.description
+     FROM provision_objects o WHERE g.tenant_id = $1 AND g.provisioned_by = $2 AND g.source_key = o.source_key
+       AND (NOT $3::boolean AND g.display_name IS DISTINCT FROM o.display_name OR g.description IS DISTINCT FROM o.description)`,
+    [...p, d?.keepNames ?? false],
+  );
+  // mailNickname: the prefix and the key's letters and digits, at most Graph's 64 characters.
+  const created = await count(
+    tx,
+    `INSERT INTO directory_groups (tenant_id, id, display_name, description, mail_nickname, security_enabled, mail_enabled, group_types, created_at, provisioned_by, source_key)
+     SELECT $1, ${OBJECT_ID}, o.display_name, o.description, left($3::text || regexp_replace(o.source_key, '[^A-Za-z0-9._-]', '', 'g'), 64), $4::boolean, $5::boolean, $6::jsonb, now(), $2, o.source_key
+     FROM provision_objects o
+     WHERE NOT EXISTS (SELECT 1 FROM directory_groups g WHERE g.tenant_id = $1 AND g.provisioned_by = $2 AND g.source_key = o.source_key)`,
+    [...p, kind.prefix, kind.security, kind.mail, JSON.stringify(kind.types)],
+  );
+  const membershipsRemoved = await count(
+    tx,
+    `DELETE FROM directory_group_members m USING directory_groups g
+     WHERE m.tenant_id = $1 AND m.provisioned_by = $2 AND g.tenant_id = $1 AND g.id = m.group_id
+       AND NOT EXISTS (SELECT 1 FROM provision_members pm WHERE pm.source_key = g.source_key AND pm.member_id = m.member_id AND pm.role = m.role)`,
+    p,
+  );
+  const membershipsAdded = await count(
+    tx,
+    `INSERT INTO directory_group_members (tenant_id, group_id, member_id, role, provisioned_by)
+     SELECT $1, g.id, pm.member_id, pm.role, $2 FROM provision_members pm
+     JOIN directory_groups g ON g.tenant_id = $1 AND g.provisioned_by = $2 AND g.source_key = pm.source_key
+     ON CONFLICT DO NOTHING`,
+    p,
+  );
+  return { created, updated, removed, membershipsAdded, membershipsRemoved };
+}
+
+async function mergeUnits(tx: Queryable, flowId: string, tenantId: string): Promise<ProvisionCounts> {
+  const p = [tenantId, flowId];
+  const removed = await count(
+    tx,
+    `DELETE FROM directory_administrative_units a WHERE a.tenant_id = $1 AND a.provisioned_by = $2 AND NOT EXISTS (SELECT 1 FROM provision_objects o WHERE o.source_key = a.source_key)`,
+    p,
+  );
+  const updated = await count(
+    tx,
+    `UPDATE directory_administrative_units a SET display_name = o.display_name, description = o.description
+     FROM provision_objects o WHERE a.tenant_id = $1 AND a.provisioned_by = $2 AND a.source_key = o.source_key
+       AND (a.display_name, a.description) IS DISTINCT FROM (o.display_name, o.description)`,
+    p,
+  );
+  const created = await count(
+    tx,
+    `INSERT INTO directory_administrative_units (tenant_id, id, display_name, description, created_at, provisioned_by, source_key)
+     SELECT $1, ${OBJECT_ID}, o.display_name, o.description, now(), $2, o.source_key FROM provision_objects o
+     WHERE NOT EXISTS (SELECT 1 FROM directory_administrative_units a WHERE a.tenant_id = $1 AND a.provisioned_by = $2 AND a.source_key = o.source_key)`,
+    p,
+  );
+  const membershipsRemoved = await count(
+    tx,
+    `DELETE FROM directory_administrative_unit_members m USING directory_administrative_units a
+     WHERE m.tenant_id = $1 AND m.provisioned_by = $2 AND a.tenant_id = $1 AND a.id = m.unit_id
+       AND NOT EXISTS (SELECT 1 FROM provision_members pm WHERE pm.source_key = a.source_key AND pm.member_id = m.member_id)`,
+    p,
+  );
+  const membershipsAdded = await count(
+    tx,
+    `INSERT INTO directory_administrative_unit_members (tenant_id, unit_id, member_id, provisioned_by)
+     SELECT DISTINCT $1, a.id, pm.member_id, $2 FROM provision_members pm
+     JOIN directory_administrative_units a ON a.tenant_id = $1 AND a.provisioned_by = $2 AND a.source_key = pm.source_key
+     ON CONFLICT DO NOTHING`,
+    p,
+  );
+  return { created, updated, removed, membershipsAdded, membershipsRemoved };
+}
+
+/**
+ * Users for the active people matching did not link to anyone else (of the configured role
+ * groups), with their username as user principal name; one whose name another user holds is left
+ * out (counted nowhere: matching should find that user). Created users no longer wanted are
+ * disabled; wanted again, enabled.
+ */
+async function provisionUsers(tx: Queryable, flow: ProvisioningFlow, params: unknown[]): Promise<ProvisionCounts> {
+  const configured = ((sub(flow.options, 'creationOptions')?.configurations ?? []) as { roleGroup?: string }[]).map((c) => c.roleGroup!);
+  const none: ProvisionCounts = { created: 0, updated: 0, removed: 0, membershipsAdded: 0, membershipsRemoved: 0 };
+  await tx.query('CREATE TEMP TABLE provision_users (source_key text PRIMARY KEY, display_name text NOT NULL, upn text NOT NULL, mail text) ON COMMIT DROP');
+  if (flow.options.createUnmatchedUsers === true) {
+    await tx.query(
+      `INSERT INTO provision_users WITH ${INPUTS}
+       SELECT pe.person, coalesce(nullif(trim(concat_ws(' ', pe.data->>'givenName', pe.data->>'familyName')), ''), pe.data->>'username'),
+         pe.data->>'username', nullif(pe.data->>'email', '')
+       FROM people pe
+       WHERE coalesce(pe.data->>'username', '') LIKE '%_@_%'
+         AND (pe.matched_user_id IS NULL OR EXISTS (SELECT 1 FROM directory_users u WHERE u.tenant_id = $1 AND u.id = pe.matched_user_id AND u.provisioned_by = (SELECT id FROM flow)))
+         AND ($8::text[] = '{}' OR EXISTS (SELECT 1 FROM roles r WHERE r.person = pe.person AND r.role_group = ANY($8::text[])))`,
+      [...params, configured],
+    );
+  }
+  const p = [params[0], flow.id];
+  const removed = await count(
+    tx,
+    `UPDATE directory_users u SET account_enabled = false WHERE u.tenant_id = $1 AND u.provisioned_by = $2 AND u.account_enabled
+       AND NOT EXISTS (SELECT 1 FROM provision_users o WHERE o.source_key = u.source_key)`,
+    p,
+  );
+  const updated = await count(
+    tx,
+    `UPDATE directory_users u SET display_name = o.display_name, mail = o.mail, account_enabled = true
+     FROM provision_users o WHERE u.tenant_id = $1 AND u.provisioned_by = $2 AND u.source_key = o.source_key
+       AND (u.display_name, u.mail, u.account_enabled) IS DISTINCT FROM (o.display_name, o.mail, true)`,
+    p,
+  );
+  const created = await count(
+    tx,
+    `INSERT INTO directory_users (tenant_id, id, display_name, user_principal_name, account_enabled, created_at, mail, provisioned_by, source_key)
+     SELECT $1, ${OBJECT_ID}, o.display_name, o.upn, true, now(), o.mail, $2, o.source_key FROM provision_users o
+     WHERE NOT EXISTS (SELECT 1 FROM directory_users u WHERE u.tenant_id = $1 AND u.provisioned_by = $2 AND u.source_key = o.source_key)
+     ON CONFLICT DO NOTHING`,
+    p,
+  );
+  return { ...none, created, updated, removed };
+}
+
+/**
+ * Removes everything the flow made: its users (and their memberships anywhere), groups and units
+ * (with their members), and its memberships of other objects. Answers how many objects went.
+ */
+export async function unprovisionFlow(tx: Queryable, tenantId: string, flowId: string): Promise<number> {
+  await lockDirectory(tx, tenantId);
+  const p = [tenantId, flowId];
+  for (const table of ['directory_group_members', 'directory_administrative_unit_members']) {
+    await tx.query(
+      `DELETE FROM ${table} m WHERE m.tenant_id = $1 AND (m.provisioned_by = $2
+         OR m.member_id IN (SELECT id FROM directory_users WHERE tenant_id = $1 AND provisioned_by = $2))`,
+      p,
+    );
+  }
+  let removed = 0;
+  for (const table of ['directory_users', 'directory_groups', 'directory_administrative_units']) {
+    removed += await count(tx, `DELETE FROM ${table} WHERE tenant_id = $1 AND provisioned_by = $2`, p);
+  }
+  return removed;
+}
