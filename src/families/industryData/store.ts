@@ -576,7 +576,7 @@ export interface ProvisioningFlowRow extends Row {
   options: Record<string, unknown>;
   created_at: string;
   last_modified_at: string;
-  /** When `reset` was last asked for: the next run provisions it as if it never ran. */
+  /** When `reset` last removed what it provisioned. */
   reset_at: string | null;
   /** `ready` while the tenant has an inbound flow that has not expired (something to provision from), else `notReady`. */
   readiness: string;
@@ -613,7 +613,7 @@ export async function deleteProvisioningFlow(q: Queryable, tenantId: string, id:
   return (await q.query(`DELETE FROM ${PROVISIONING_FLOWS} WHERE tenant_id = $1 AND id = $2 RETURNING id`, [tenantId, id])).length === 1;
 }
 
-/** Marks the flow to be provisioned from scratch by the next run. */
+/** Records a reset (provision.ts's unprovisionFlow removes what the flow made, in the same transaction). */
 export async function resetProvisioningFlow(q: Queryable, tenantId: string, id: string): Promise<boolean> {
   return (await q.query(`UPDATE ${PROVISIONING_FLOWS} SET reset_at = now() WHERE tenant_id = $1 AND id = $2 RETURNING id`, [tenantId, id])).length === 1;
 }
