@@ -2,8 +2,9 @@
 // generates (users with roles and two enrollments each, schools, classes, a school year) uploaded
 // through the session URL, an inbound flow, a directory in which every tenth user exists (so
 // matching finds and misses), then POST runs/start and the operation followed with Prefer: wait
-// until it ends. Phases are timed from the run's progress (statusDetail: validating, then
-// loading), each seen the moment it changes (a long poll answers on every change).
+// until it ends, provisioning through an outbound set with one flow of each type (users created
+// for the unmatched). Phases are timed from the run's progress (statusDetail: validating, loading,
+// provisioning), each seen the moment it changes (a long poll answers on every change).
 //
 // Baseline, in the same run and on the same PostgreSQL server: COPY of the same CSV files into
 // plain text tables (no validation, no merge, no matching): the floor of any load. Goals (issue
@@ -42,6 +43,15 @@ const SCOPES = [
   'IndustryData-InboundFlow.ReadWrite.All',
   'IndustryData.ReadBasic.All',
   'IndustryData-Run.Start',
+  'IndustryData-OutboundFlow.ReadWrite.All',
+];
+
+/** The outbound flows a run provisions: every type, users created for the unmatched nine tenths. */
+const PROVISIONING_FLOWS = [
+  { '@odata.type': '#microsoft.graph.industryData.userProvisioningFlow', createUnmatchedUsers: true, managementOptions: {} },
+  { '@odata.type': '#microsoft.graph.industryData.classGroupProvisioningFlow', configuration: {} },
+  { '@odata.type': '#microsoft.graph.industryData.administrativeUnitProvisioningFlow', creationOptions: { createBasedOnOrg: true } },
+  { '@odata.type': '#microsoft.graph.industryData.securityGroupProvisioningFlow', creationOptions: { createBasedOnRoleGroup: true, createBasedOnOrgPlusRoleGroup: true } },
 ];
 
 const usersOf = (spec: string) => {
@@ -103,7 +113,15 @@ async function measureRun(service: Service): Promise<Record<string, unknown>> {
     op = (await (await service.call('GET', location, undefined, { prefer: 'wait=60' })).json()) as Record<string, unknown>;
     const detail = String(op.statusDetail ?? '');
     const now = performance.now();
-    const current = /: loading$/.test(detail) ? 'load and match' : /Validating|: $/.test(detail) ? 'validate' : op.status === 'running' ? phase : 'finish';
+    const current = /: provisioning$/.test(detail)
+      ? 'provision'
+      : /: loading$/.test(detail)
+        ? 'load and match'
+        : /Validating|: $/.test(detail)
+          ? 'validate'
+          : op.status === 'running'
+            ? phase
+            : 'finish';
     if (current !== phase) {
       phases[phase] = round((phases[phase] ?? 0) + (now - since) / 1000);
       phase = current;
@@ -115,7 +133,8 @@ async function measureRun(service: Service): Promise<Record<string, unknown>> {
   const server = await service.command('report');
   const runPath = String(op.resourceLocation).replace(/^https?:\/\/[^/]+/, '');
   const stats = (await (await service.call('GET', `${runPath}/getStatistics`)).json()) as { status: string; inboundTotals: Record<string, unknown> };
-  return { seconds: round(seconds), phases, operation: op.status, runStatus: stats.status, totals: stats.inboundTotals, peakRssMb: server.peakRssMb, cpuSeconds: server.cpuSeconds };
+  const directory = String(op.statusDetail).replace(/^.*Directory: /, '');
+  return { seconds: round(seconds), phases, operation: op.status, runStatus: stats.status, totals: stats.inboundTotals, directory, peakRssMb: server.peakRssMb, cpuSeconds: server.cpuSeconds };
 }
 
 async function main(): Promise<void> {
@@ -141,6 +160,8 @@ async function main(): Promise<void> {
         effectiveDateTime: '2024-08-01T00:00:00Z',
         'dataConnector@odata.bind': `external/industryData/dataConnectors('${connectorId}')`,
       });
+      const set = (await (await service.call('POST', '/beta/external/industryData/outboundProvisioningFlowSets', { displayName: 'Bench set' })).json()) as { id: string };
+      for (const flow of PROVISIONING_FLOWS) await service.call('POST', `/beta/external/industryData/outboundProvisioningFlowSets/${set.id}/provisioningFlows`, flow);
       // Rounds: the first loads everything new, the later ones find every record again.
       for (let i = 0; i < rounds; i++) {
         const baseline = await copyBaseline(service.databaseUrl!, dir);

@@ -47,37 +47,55 @@ export interface ProvisionCounts {
   membershipsRemoved: number;
 }
 
-// Parameters of every statement below: $1 tenant, $2 the flow, $3 inbound flow ids, $4 org filter
-// (null: all), $5 the set's user flow (null: none), $6 role codes of each role group (JSON).
 const ROLE_GROUP_CODES = JSON.stringify(Object.fromEntries(ROLE_GROUPS.map((g) => [g.id, g.roles.map((r) => r.toLowerCase())])));
-const GROUP_NAMES = JSON.stringify(Object.fromEntries(ROLE_GROUPS.map((g) => [g.id, g.displayName])));
+/** A role group's display name, in SQL: `Students`. */
+const GROUP_NAME = (column: string) => `CASE ${column} ${ROLE_GROUPS.map((g) => `WHEN '${g.id}' THEN '${g.displayName}'`).join(' ')} END`;
 
-/** The active records of the flow's inputs, and the sets every flow type builds on. */
-const INPUTS = `
-  flow AS (SELECT $2::text AS id, $5::text AS user_flow_id),
-  names AS (SELECT key AS role_group, value AS name FROM jsonb_each_text($7::jsonb)),
-  rec AS (SELECT file, record_key, data, matched_user_id FROM industry_data_records WHERE tenant_id = $1 AND flow_id = ANY($3::text[]) AND active),
-  orgs AS (
-    SELECT DISTINCT ON (record_key) record_key AS org, data->>'name' AS name FROM rec
-    WHERE file = 'orgs.csv' AND ($4::text[] IS NULL OR record_key = ANY($4::text[])) ORDER BY record_key
-  ),
-  roles AS (
-    SELECT DISTINCT r.data->>'userSourcedId' AS person, r.data->>'orgSourcedId' AS org, g.key AS role_group
-    FROM rec r JOIN orgs o ON o.org = r.data->>'orgSourcedId'
-    LEFT JOIN jsonb_each($6::jsonb) g ON g.value ? lower(r.data->>'role')
-    WHERE r.file = 'roles.csv'
-  ),
-  people AS (
-    SELECT DISTINCT ON (p.record_key) p.record_key AS person, p.data, p.matched_user_id FROM rec p
-    WHERE p.file = 'users.csv' AND EXISTS (SELECT 1 FROM roles r WHERE r.person = p.record_key) ORDER BY p.record_key
-  ),
-  users AS (
-    SELECT pe.person, u.id AS user_id FROM people pe
-    JOIN directory_users u ON u.tenant_id = $1 AND u.id = coalesce(pe.matched_user_id,
-      (SELECT c.id FROM directory_users c WHERE c.tenant_id = $1 AND c.source_key = pe.person
-         AND c.provisioned_by IN (SELECT f.id FROM industry_data_provisioning_flows f WHERE f.tenant_id = $1 AND f.flow_type = 'userProvisioningFlow')
-       ORDER BY c.provisioned_by IS NOT DISTINCT FROM (SELECT user_flow_id FROM flow) DESC, c.provisioned_by LIMIT 1))
-  )`;
+/**
+ * The inputs every flow builds on, as temp tables of its transaction: the filter's organizations
+ * (provision_orgs: org, name), the roles held there (provision_roles: person, org, role_group, null
+ * for a role in no group), and the people holding them (provision_people: person, data,
+ * matched_user_id, user_id — their directory user, null when none).
+ */
+async function prepareInputs(tx: Queryable, scope: ProvisionScope): Promise<void> {
+  const records = `FROM industry_data_records WHERE tenant_id = $1 AND flow_id = ANY($2::text[]) AND active`;
+  const inbound = [scope.tenantId, [...scope.inboundFlowIds]];
+  await tx.query('CREATE TEMP TABLE provision_orgs (org text PRIMARY KEY, name text) ON COMMIT DROP');
+  await tx.query(
+    `INSERT INTO provision_orgs SELECT DISTINCT ON (record_key) record_key, data->>'name' ${records}
+       AND file = 'orgs.csv' AND ($3::text[] IS NULL OR record_key = ANY($3::text[])) ORDER BY record_key`,
+    [...inbound, scope.orgs ? [...scope.orgs] : null],
+  );
+  await tx.query('CREATE TEMP TABLE provision_roles (person text NOT NULL, org text NOT NULL, role_group text) ON COMMIT DROP');
+  await tx.query(
+    `INSERT INTO provision_roles SELECT DISTINCT r.data->>'userSourcedId', r.data->>'orgSourcedId', g.key
+     FROM (SELECT data ${records} AND file = 'roles.csv') r JOIN provision_orgs o ON o.org = r.data->>'orgSourcedId'
+     LEFT JOIN jsonb_each($3::jsonb) g ON g.value ? lower(r.data->>'role')`,
+    [...inbound, ROLE_GROUP_CODES],
+  );
+  await tx.query('ANALYZE provision_roles');
+  await tx.query('CREATE TEMP TABLE provision_people (person text PRIMARY KEY, data jsonb NOT NULL, matched_user_id text, user_id text) ON COMMIT DROP');
+  // A user a user flow created for the person: their set's flow first.
+  await tx.query(
+    `WITH created AS (
+       SELECT DISTINCT ON (c.source_key) c.source_key AS person, c.id FROM directory_users c
+       JOIN industry_data_provisioning_flows f ON f.tenant_id = $1 AND f.id = c.provisioned_by AND f.flow_type = 'userProvisioningFlow'
+       WHERE c.tenant_id = $1 AND c.provisioned_by IS NOT NULL
+       ORDER BY c.source_key, c.provisioned_by IS NOT DISTINCT FROM $3::text DESC, c.provisioned_by
+     )
+     INSERT INTO provision_people SELECT DISTINCT ON (p.record_key) p.record_key, p.data, p.matched_user_id, u.id
+     FROM (SELECT record_key, data, matched_user_id ${records} AND file = 'users.csv') p
+     LEFT JOIN created c ON c.person = p.record_key
+     LEFT JOIN directory_users u ON u.tenant_id = $1 AND u.id = coalesce(p.matched_user_id, c.id)
+     WHERE p.record_key IN (SELECT person FROM provision_roles) ORDER BY p.record_key`,
+    [...inbound, scope.userFlowId],
+  );
+  await tx.query('ANALYZE provision_people');
+}
+
+/** The records of the inbound flows ($1 tenant, $2 their ids), for the statements of desired(). */
+const REC = `rec AS NOT MATERIALIZED (SELECT file, record_key, data FROM industry_data_records WHERE tenant_id = $1 AND flow_id = ANY($2::text[]) AND active),
+  users AS NOT MATERIALIZED (SELECT person, user_id FROM provision_people WHERE user_id IS NOT NULL)`;
 
 type Target = 'groups' | 'units';
 
@@ -111,7 +129,7 @@ function desired(flow: ProvisioningFlow): Desired | undefined {
         kind: { prefix: 'Section_', security: false, mail: true, types: ['Unified'] },
         keepNames: flag(sub(o.configuration, 'additionalOptions'), 'writeDisplayNameOnCreateOnly'),
         objects: `SELECT DISTINCT ON (c.record_key) c.record_key AS source_key, c.data->>'title' AS display_name, nullif(c.data->>'code', '') AS description
-          FROM rec c JOIN orgs o ON o.org = c.data->>'orgSourcedId' WHERE c.file = 'classes.csv' ORDER BY c.record_key`,
+          FROM rec c JOIN provision_orgs o ON o.org = c.data->>'orgSourcedId' WHERE c.file = 'classes.csv' ORDER BY c.record_key`,
         members: `SELECT DISTINCT e.data->>'classSourcedId' AS source_key, u.user_id AS member_id,
             CASE WHEN lower(e.data->>'role') = ANY(${sqlArray(owners)}) THEN 'owner' ELSE 'member' END AS role
           FROM rec e JOIN users u ON u.person = e.data->>'userSourcedId'
@@ -123,8 +141,8 @@ function desired(flow: ProvisioningFlow): Desired | undefined {
       const parts: [string, string][] = [];
       if (flag(options, 'createBasedOnOrg')) {
         parts.push([
-          `SELECT 'org:' || org, name, NULL FROM orgs`,
-          `SELECT DISTINCT 'org:' || r.org, u.user_id, 'member' FROM roles r JOIN users u ON u.person = r.person`,
+          `SELECT 'org:' || org, name, NULL FROM provision_orgs`,
+          `SELECT DISTINCT 'org:' || r.org, u.user_id, 'member' FROM provision_roles r JOIN users u ON u.person = r.person`,
         ]);
       }
       if (flag(options, 'createBasedOnOrgPlusRoleGroup')) parts.push(byOrgAndRoleGroup);
@@ -135,8 +153,8 @@ function desired(flow: ProvisioningFlow): Desired | undefined {
       const parts: [string, string][] = [];
       if (flag(options, 'createBasedOnRoleGroup')) {
         parts.push([
-          `SELECT DISTINCT 'roleGroup:' || r.role_group, 'All ' || n.name, NULL FROM roles r JOIN names n ON n.role_group = r.role_group`,
-          `SELECT DISTINCT 'roleGroup:' || r.role_group, u.user_id, 'member' FROM roles r JOIN users u ON u.person = r.person WHERE r.role_group IS NOT NULL`,
+          `SELECT DISTINCT 'roleGroup:' || role_group, 'All ' || ${GROUP_NAME('role_group')}, NULL FROM provision_roles WHERE role_group IS NOT NULL`,
+          `SELECT DISTINCT 'roleGroup:' || r.role_group, u.user_id, 'member' FROM provision_roles r JOIN users u ON u.person = r.person WHERE r.role_group IS NOT NULL`,
         ]);
       }
       if (flag(options, 'createBasedOnOrgPlusRoleGroup')) parts.push(byOrgAndRoleGroup);
@@ -150,9 +168,9 @@ function desired(flow: ProvisioningFlow): Desired | undefined {
 
 /** An object per organization and role group with people in it, named `{org} {Role group}`. */
 const byOrgAndRoleGroup: [string, string] = [
-  `SELECT DISTINCT 'org:' || r.org || ':' || r.role_group, o.name || ' ' || n.name, NULL
-   FROM roles r JOIN orgs o ON o.org = r.org JOIN names n ON n.role_group = r.role_group`,
-  `SELECT DISTINCT 'org:' || r.org || ':' || r.role_group, u.user_id, 'member' FROM roles r JOIN users u ON u.person = r.person WHERE r.role_group IS NOT NULL`,
+  `SELECT DISTINCT 'org:' || r.org || ':' || r.role_group, o.name || ' ' || ${GROUP_NAME('r.role_group')}, NULL
+   FROM provision_roles r JOIN provision_orgs o ON o.org = r.org WHERE r.role_group IS NOT NULL`,
+  `SELECT DISTINCT 'org:' || r.org || ':' || r.role_group, u.user_id, 'member' FROM provision_roles r JOIN users u ON u.person = r.person WHERE r.role_group IS NOT NULL`,
 ];
 
 function union(target: Target, parts: [string, string][]): Desired | undefined {
@@ -173,14 +191,15 @@ const count = async (tx: Queryable, text: string, params: unknown[]): Promise<nu
 /** Provisions one flow, in its own transaction. */
 export async function provisionFlow(tx: Queryable, flow: ProvisioningFlow, scope: ProvisionScope): Promise<ProvisionCounts> {
   await lockDirectory(tx, scope.tenantId);
-  const params = [scope.tenantId, flow.id, [...scope.inboundFlowIds], scope.orgs ? [...scope.orgs] : null, scope.userFlowId, ROLE_GROUP_CODES, GROUP_NAMES];
-  if (flow.flow_type === 'userProvisioningFlow') return provisionUsers(tx, flow, params);
+  await prepareInputs(tx, scope);
+  if (flow.flow_type === 'userProvisioningFlow') return provisionUsers(tx, flow, scope.tenantId);
+  const params = [scope.tenantId, [...scope.inboundFlowIds]];
   const d = desired(flow);
   await tx.query('CREATE TEMP TABLE provision_objects (source_key text PRIMARY KEY, display_name text NOT NULL, description text) ON COMMIT DROP');
   await tx.query('CREATE TEMP TABLE provision_members (source_key text NOT NULL, member_id text NOT NULL, role text NOT NULL) ON COMMIT DROP');
   if (d) {
-    await tx.query(`INSERT INTO provision_objects WITH ${INPUTS} SELECT source_key, coalesce(nullif(display_name, ''), source_key), description FROM (${d.objects}) d`, params);
-    await tx.query(`INSERT INTO provision_members WITH ${INPUTS} SELECT DISTINCT * FROM (${d.members}) d WHERE d.source_key IN (SELECT source_key FROM provision_objects)`, params);
+    await tx.query(`INSERT INTO provision_objects WITH ${REC} SELECT source_key, coalesce(nullif(display_name, ''), source_key), description FROM (${d.objects}) d`, params);
+    await tx.query(`INSERT INTO provision_members WITH ${REC} SELECT DISTINCT * FROM (${d.members}) d WHERE d.source_key IN (SELECT source_key FROM provision_objects)`, params);
     await tx.query('ANALYZE provision_objects');
     await tx.query('ANALYZE provision_members');
   }
@@ -275,23 +294,23 @@ async function mergeUnits(tx: Queryable, flowId: string, tenantId: string): Prom
  * out (counted nowhere: matching should find that user). Created users no longer wanted are
  * disabled; wanted again, enabled.
  */
-async function provisionUsers(tx: Queryable, flow: ProvisioningFlow, params: unknown[]): Promise<ProvisionCounts> {
+async function provisionUsers(tx: Queryable, flow: ProvisioningFlow, tenantId: string): Promise<ProvisionCounts> {
   const configured = ((sub(flow.options, 'creationOptions')?.configurations ?? []) as { roleGroup?: string }[]).map((c) => c.roleGroup!);
   const none: ProvisionCounts = { created: 0, updated: 0, removed: 0, membershipsAdded: 0, membershipsRemoved: 0 };
   await tx.query('CREATE TEMP TABLE provision_users (source_key text PRIMARY KEY, display_name text NOT NULL, upn text NOT NULL, mail text) ON COMMIT DROP');
   if (flow.options.createUnmatchedUsers === true) {
     await tx.query(
-      `INSERT INTO provision_users WITH ${INPUTS}
+      `INSERT INTO provision_users
        SELECT pe.person, coalesce(nullif(trim(concat_ws(' ', pe.data->>'givenName', pe.data->>'familyName')), ''), pe.data->>'username'),
          pe.data->>'username', nullif(pe.data->>'email', '')
-       FROM people pe
+       FROM provision_people pe
        WHERE coalesce(pe.data->>'username', '') LIKE '%_@_%'
-         AND (pe.matched_user_id IS NULL OR EXISTS (SELECT 1 FROM directory_users u WHERE u.tenant_id = $1 AND u.id = pe.matched_user_id AND u.provisioned_by = (SELECT id FROM flow)))
-         AND ($8::text[] = '{}' OR EXISTS (SELECT 1 FROM roles r WHERE r.person = pe.person AND r.role_group = ANY($8::text[])))`,
-      [...params, configured],
+         AND (pe.matched_user_id IS NULL OR EXISTS (SELECT 1 FROM directory_users u WHERE u.tenant_id = $1 AND u.id = pe.matched_user_id AND u.provisioned_by = $2))
+         AND ($3::text[] = '{}' OR EXISTS (SELECT 1 FROM provision_roles r WHERE r.person = pe.person AND r.role_group = ANY($3::text[])))`,
+      [tenantId, flow.id, configured],
     );
   }
-  const p = [params[0], flow.id];
+  const p = [tenantId, flow.id];
   const removed = await count(
     tx,
     `UPDATE directory_users u SET account_enabled = false WHERE u.tenant_id = $1 AND u.provisioned_by = $2 AND u.account_enabled
