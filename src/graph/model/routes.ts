@@ -217,6 +217,19 @@ export function modelRoutes(services: Services, sets: readonly EntitySet[], acti
           const { row } = await childRow(request, scope);
           return entityBody(request, scope, target, row, context(request), locatedIn(`${path}/${param(request, 'key')}/${name}`));
         });
+        // The child's own single-valued navigations (a run activity's `activity`).
+        for (const [childName, childSource] of Object.entries(target.navigations ?? {})) {
+          if (isContained(childSource)) continue;
+          const childContext = (request: FastifyRequest) => `${context(request)}('${param(request, 'key2')}')/${childName}`;
+          const childLink = (request: FastifyRequest) => `${path}/${param(request, 'key')}/${name}/${param(request, 'key2')}/${childName}`;
+          route('GET', `${child}/${childName}`, childSource.target().permissions.read, async ({ request, scope }) => {
+            const { row } = await childRow(request, scope);
+            const key = childSource.key(row);
+            if (key === null) throw notFound(`The ${target.what} '${param(request, 'key2')}' has no ${childName}.`);
+            const related = await found(scope, childSource.target(), key);
+            return entityBody(request, scope, childSource.target(), related, childContext(request), () => ({ context: childContext(request), link: childLink(request) }));
+          });
+        }
         containedWrites({ path, collection }, name, target);
         actionRoutes(url, boundTo(target, true), async (request, scope) => ({ collection: target, parent: await found(scope, collection, param(request, 'key')) }));
         actionRoutes(child, boundTo(target, false), async (request, scope) => ({ collection: target, ...(await childRow(request, scope)) }));

@@ -148,6 +148,9 @@ for (const backend of backends) {
       );
       const inbound = await s.get(`${RUNS}/${run.id as string}/activities/${activities[0]!.id as string}?$expand=activity($select=id,displayName)`, starter);
       assert.deepEqual(inbound.activity, { '@odata.type': '#microsoft.graph.industryData.inboundFileFlow', id: flowId, displayName: 'Rostering' });
+      const flow = await s.get(`${RUNS}/${run.id as string}/activities/${activities[0]!.id as string}/activity`, starter);
+      assert.deepEqual([flow['@odata.context'], flow.id], [`${root}/$metadata#external/industryData/runs('${run.id as string}')/activities('${activities[0]!.id as string}')/activity/$entity`, flowId]);
+      await s.expectError(await s.call('GET', `${RUNS}/${run.id as string}/activities/${activities[1]!.id as string}/activity`, { token: starter }), 404, 'ResourceNotFound');
 
       const stats = await s.get(`${RUNS}/${run.id as string}/getStatistics`, starter);
       assert.equal(stats['@odata.context'], `${root}/$metadata#microsoft.graph.industryData.industryDataRunStatistics`);
