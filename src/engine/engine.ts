@@ -6,6 +6,8 @@ import { ChangeFeed } from './changes.js';
 import type { Logger } from './logger.js';
 import { silentLogger } from './logger.js';
 import type { CreateOperation, CreateResult, HandlerDefinition, Operation } from './model.js';
+import type { OperationFaults } from './faults.js';
+import { startDelayMs } from './faults.js';
 import { Runner } from './runner.js';
 import type { ListQuery } from './store.js';
 import { OperationReader } from './reader.js';
@@ -42,6 +44,7 @@ export class Engine {
   private runner: Runner | undefined;
   private sweeper: NodeJS.Timeout | undefined;
   private readonly options: Required<Omit<EngineOptions, 'workerId'>>;
+  private faults: OperationFaults | undefined;
 
   constructor(
     readonly db: Db,
@@ -71,6 +74,11 @@ export class Engine {
     this.handlers.set(kind, handler);
   }
 
+  /** Sets (or, undefined, clears) the faults this process injects into the operations it creates and runs. */
+  setFaults(faults: OperationFaults | undefined): void {
+    this.faults = faults;
+  }
+
   /**
    * Creates an operation in `tx` when given (the caller's transaction), else on its own. On its
    * own, when this process's workers run the kind and have a free slot, the operation is created
@@ -78,6 +86,8 @@ export class Engine {
    * (In a caller's transaction the row only appears at its commit, so a claim picks it up.)
    */
   async create(spec: CreateOperation, tx?: Queryable): Promise<CreateResult> {
+    const delayMs = Math.max(spec.delayMs ?? 0, startDelayMs(this.faults, spec.kind));
+    if (delayMs) spec = { ...spec, delayMs };
     const maxAttempts = this.handlers.get(spec.kind)?.maxAttempts ?? this.options.defaultMaxAttempts;
     const runner = this.runner;
     if (tx || spec.delayMs || !runner?.reserve(spec.kind)) return createOperation(tx ?? this.db, spec, maxAttempts);
@@ -118,6 +128,7 @@ export class Engine {
       ...this.options,
       owner: this.workerId,
       backoffMs: (attempt) => Math.min(retryBaseMs * 2 ** (attempt - 1), 300_000) * (0.75 + Math.random() / 2),
+      faults: () => this.faults,
     });
     await this.runner.start();
     const sweepEvery = this.options.sweepIntervalMs;

@@ -3,3 +3,4 @@ export type { EngineOptions } from './engine.js';
 export * from './model.js';
 export type { Logger } from './logger.js';
 export type { ListQuery } from './store.js';
+export type { OperationFaults } from './faults.js';

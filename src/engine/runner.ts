@@ -5,6 +5,8 @@ import { isDatabaseUnavailable } from '../db/unavailable.js';
 import type { Logger } from './logger.js';
 import type { HandlerDefinition, HandlerResult, Operation } from './model.js';
 import { PermanentError } from './model.js';
+import type { OperationFaults } from './faults.js';
+import { failAttempt, holdAttempt } from './faults.js';
 import type { Completion, Lease } from './store.js';
 import { claimOperations, completeOperations, operationKey, releaseLeases, renewLeases, reportProgress, storable } from './store.js';
 
@@ -22,6 +24,8 @@ export interface RunnerOptions {
   defaultTimeoutMs: number;
   /** Delay before attempt `attempt + 1` after attempt `attempt` failed. */
   backoffMs(attempt: number): number;
+  /** The faults set on this process (faults.ts), read at each attempt. */
+  faults(): OperationFaults | undefined;
   logger: Logger;
 }
 
@@ -211,8 +215,12 @@ export class Runner {
       progress: (detail: string) => this.progress(job, detail),
       db: this.db,
     };
+    const faults = this.options.faults();
+    const startedAt = performance.now();
     Promise.resolve()
+      .then(() => failAttempt(faults))
       .then(() => handler.handle(ctx))
+      .then(async (result) => (faults ? (await holdAttempt(faults, operation.kind, startedAt, controller.signal), result) : result))
       .then(
         (result) => this.end(job, undefined, result ?? undefined),
         (err: unknown) => this.end(job, err),
