@@ -6,6 +6,7 @@
 // An upload is bounded by requestTimeout as a whole, so it stays generous; a client that stops
 // sending or reading altogether is cut sooner by the idle timeout.
 import type { ServerOptions } from 'node:http';
+import type { ServerOptions as HttpsServerOptions } from 'node:https';
 import type { FastifyServerOptions } from 'fastify';
 
 export interface HttpTimeouts {
@@ -31,15 +32,30 @@ export const DEFAULT_TIMEOUTS: HttpTimeouts = {
   idleMs: 300_000,
 };
 
-/** The Fastify options that apply `t` (node checks the header and request deadlines on an interval). */
-export function serverTimeouts(t: HttpTimeouts): Pick<FastifyServerOptions, 'connectionTimeout' | 'keepAliveTimeout' | 'requestTimeout'> & { http: ServerOptions } {
+/** A TLS server's private key and certificate (chain), PEM. */
+export interface TlsKeyPair {
+  key: string;
+  cert: string;
+}
+
+/**
+ * The Fastify options that apply `t` (node checks the header and request deadlines on an interval),
+ * over HTTPS when `tls` is given: Fastify then builds an https.Server from `https` alone, so the
+ * node options go there too, and the TLS handshake gets the headers' deadline.
+ */
+export function serverTimeouts(
+  t: HttpTimeouts,
+  tls?: TlsKeyPair,
+): Pick<FastifyServerOptions, 'connectionTimeout' | 'keepAliveTimeout' | 'requestTimeout'> & { http: ServerOptions; https?: HttpsServerOptions } {
   if (t.headersMs > t.requestMs) throw new RangeError('The headers timeout cannot be longer than the request timeout.');
+  // node checks these deadlines every connectionsCheckingInterval (30 s by default, as long as
+  // the headers timeout itself): a tenth of the shorter one keeps them within 10 %.
+  const http: ServerOptions = { headersTimeout: t.headersMs, requestTimeout: t.requestMs, connectionsCheckingInterval: Math.max(10, Math.floor(Math.min(t.headersMs, t.requestMs) / 10)) };
   return {
     connectionTimeout: t.idleMs,
     keepAliveTimeout: t.keepAliveMs,
     requestTimeout: t.requestMs,
-    // node checks these deadlines every connectionsCheckingInterval (30 s by default, as long as
-    // the headers timeout itself): a tenth of the shorter one keeps them within 10 %.
-    http: { headersTimeout: t.headersMs, requestTimeout: t.requestMs, connectionsCheckingInterval: Math.max(10, Math.floor(Math.min(t.headersMs, t.requestMs) / 10)) },
+    http,
+    ...(tls ? { https: { ...http, handshakeTimeout: t.headersMs, key: tls.key, cert: tls.cert } } : {}),
   };
 }

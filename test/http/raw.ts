@@ -2,7 +2,8 @@
 // never finished, malformed requests, several responses on one connection, and whether the server
 // closed the connection.
 import { once } from 'node:events';
-import { connect } from 'node:net';
+import { connect, isIP } from 'node:net';
+import { connect as tlsConnect } from 'node:tls';
 import type { Socket } from 'node:net';
 
 export interface RawResponse {
@@ -33,8 +34,15 @@ export class RawConnection {
     );
   }
 
-  static async open(url: string): Promise<RawConnection> {
-    const { hostname, port } = new URL(url);
+  /** Over TLS when `url` is https (`ca`: the certificate authority to trust). */
+  static async open(url: string, options: { ca?: string } = {}): Promise<RawConnection> {
+    const { protocol, hostname, port } = new URL(url);
+    if (protocol === 'https:') {
+      const host = hostname.replace(/^\[(.*)\]$/, '$1');
+      const socket = tlsConnect({ host, port: Number(port), ca: options.ca, ...(isIP(host) ? {} : { servername: host }) });
+      await once(socket, 'secureConnect');
+      return new RawConnection(socket);
+    }
     const socket = connect(Number(port), hostname);
     await once(socket, 'connect');
     return new RawConnection(socket);

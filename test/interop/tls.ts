@@ -2,30 +2,28 @@
 // https:// URLs of Graph hosts or of its customHosts (AuthenticationHandler → isValidEndpoint),
 // so it is pointed at https://localhost:<port>, which this proxy forwards to the service over
 // loopback HTTP with X-Forwarded-Proto/Host (the server runs with trustProxy). The certificate is
-// self-signed for localhost, made with openssl for the run.
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+// made for the run by a local CA of its own, as `serve --tls` makes one (test/http/tls.test.ts and
+// tls.test.ts here show the service serving HTTPS itself).
+import { mkdtempSync, rmSync } from 'node:fs';
 import http from 'node:http';
 import https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { loadOrCreateLocalTls } from '../../src/http/localCa.js';
 
 export interface TlsFront {
   url: string;
-  /** The self-signed certificate (PEM), for clients that take a CA. */
+  /** The certificate authority (PEM) that signed the front's certificate, for clients that take one. */
   ca: string;
   close(): Promise<void>;
 }
 
 export async function startTlsFront(target: string): Promise<TlsFront> {
   const dir = mkdtempSync(join(tmpdir(), 'graph-lro-tls-'));
-  const key = join(dir, 'key.pem');
-  const cert = join(dir, 'cert.pem');
-  execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', key, '-out', cert, '-days', '1', '-subj', '/CN=localhost', '-addext', 'subjectAltName=DNS:localhost'], { stdio: 'ignore' });
-  const ca = readFileSync(cert, 'utf8');
+  const { key, cert, ca } = await loadOrCreateLocalTls(dir);
   const upstream = new URL(target);
-  const server = https.createServer({ key: readFileSync(key), cert: ca }, (req, res) => {
+  const server = https.createServer({ key, cert }, (req, res) => {
     const forward = http.request(
       {
         host: upstream.hostname,
