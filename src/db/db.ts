@@ -43,7 +43,18 @@ export interface Db extends Queryable {
    * other queries can never take the whole pool: the caller then reads another way.
    */
   copyOut?(sql: string): Promise<CopyStream | undefined>;
+  /** PostgreSQL only: the connection pools as they are now (for metrics); absent on PGlite. */
+  pools?(): PoolStats[];
   close(): Promise<void>;
+}
+
+export interface PoolStats {
+  /** `main` (queries, transactions) or `control` (lease renewals). */
+  name: 'main' | 'control';
+  /** Connections open, idle among them, and requests waiting for one. */
+  total: number;
+  idle: number;
+  waiting: number;
 }
 
 export const statement = (name: string, text: string): Statement => ({ name, text });

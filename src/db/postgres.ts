@@ -2,7 +2,7 @@ import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import pg from 'pg';
 import { from as copyFrom, to as copyTo } from 'pg-copy-streams';
-import type { Db, Queryable, Row, Statement } from './db.js';
+import type { Db, PoolStats, Queryable, Row, Statement } from './db.js';
 import { INT8_OID, TIMESTAMPTZ_OID, timestamptzToIso } from './db.js';
 
 const types = {
@@ -26,6 +26,8 @@ export interface PostgresOptions {
 
 /** Bounds the wait for a connection, so that an unreachable server fails requests instead of queueing them. */
 const CONNECT_TIMEOUT_MS = 10_000;
+
+const poolStats = (name: PoolStats['name'], p: pg.Pool): PoolStats => ({ name, total: p.totalCount, idle: p.idleCount, waiting: p.waitingCount });
 
 /** A pooled PostgreSQL connection; LISTEN runs on one dedicated client that reconnects. */
 export async function openPostgres(url: string, options: PostgresOptions = {}): Promise<Db> {
@@ -93,6 +95,7 @@ export async function openPostgres(url: string, options: PostgresOptions = {}): 
     kind: 'postgres',
     query: (sql, params) => run(pool, sql, params),
     control: { query: (sql, params) => run(controlPool, sql, params) },
+    pools: () => [poolStats('main', pool), poolStats('control', controlPool)],
     async transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T> {
       const client = await pool.connect();
       let broken: Error | undefined;

@@ -7,11 +7,14 @@ import type { Logger } from './logger.js';
 import { silentLogger } from './logger.js';
 import type { CreateOperation, CreateResult, HandlerDefinition, Operation } from './model.js';
 import type { OperationFaults } from './faults.js';
+import type { EngineObserver } from './observer.js';
+import { notify } from './observer.js';
 import { startDelayMs } from './faults.js';
 import { Runner } from './runner.js';
 import type { ListQuery } from './store.js';
 import { OperationReader } from './reader.js';
-import { countOperations, createOperation, listOperations, purgeExpired, recoverLeases } from './store.js';
+import type { QueueDepth } from './store.js';
+import { countOperations, createOperation, listOperations, purgeExpired, queueDepth, recoverLeases } from './store.js';
 
 export interface EngineOptions {
   /** Names this process's leases; unique per process. */
@@ -32,6 +35,8 @@ export interface EngineOptions {
   /** First retry delay; doubles per attempt, with jitter, up to 5 minutes (default 1 s). */
   retryBaseMs?: number;
   logger?: Logger;
+  /** Told of creates, attempts and outcomes in this process (metrics); none when absent. */
+  observer?: EngineObserver;
 }
 
 export const DAY_MS = 24 * 60 * 60 * 1000;
@@ -43,7 +48,8 @@ export class Engine {
   private readonly reader: OperationReader;
   private runner: Runner | undefined;
   private sweeper: NodeJS.Timeout | undefined;
-  private readonly options: Required<Omit<EngineOptions, 'workerId'>>;
+  private readonly options: Required<Omit<EngineOptions, 'workerId' | 'observer'>>;
+  private readonly observer: EngineObserver | undefined;
   private faults: OperationFaults | undefined;
 
   constructor(
@@ -64,6 +70,7 @@ export class Engine {
       retryBaseMs: options.retryBaseMs ?? 1_000,
       logger: options.logger ?? silentLogger,
     };
+    this.observer = options.observer;
     this.changes = new ChangeFeed(db);
     this.reader = new OperationReader(db);
   }
@@ -90,14 +97,24 @@ export class Engine {
     if (delayMs) spec = { ...spec, delayMs };
     const maxAttempts = this.handlers.get(spec.kind)?.maxAttempts ?? this.options.defaultMaxAttempts;
     const runner = this.runner;
-    if (tx || spec.delayMs || !runner?.reserve(spec.kind)) return createOperation(tx ?? this.db, spec, maxAttempts);
+    if (tx || spec.delayMs || !runner?.reserve(spec.kind)) return this.observed(await createOperation(tx ?? this.db, spec, maxAttempts));
     let result: CreateResult | undefined;
     try {
-      result = await createOperation(this.db, spec, maxAttempts, { owner: this.workerId, leaseMs: this.options.leaseMs });
+      result = this.observed(await createOperation(this.db, spec, maxAttempts, { owner: this.workerId, leaseMs: this.options.leaseMs }));
     } finally {
       runner.adopt(result?.created ? result.operation : undefined);
     }
     return result;
+  }
+
+  private observed(result: CreateResult): CreateResult {
+    if (result.created) notify(this.observer, (o) => o.created(result.operation));
+    return result;
+  }
+
+  /** Operations not ended, by status, over the whole database (every tenant and process). */
+  queueDepth(): Promise<QueueDepth> {
+    return queueDepth(this.db);
   }
 
   /** One operation of a tenant and family, read fresh (concurrent reads share one query). */
@@ -129,6 +146,7 @@ export class Engine {
       owner: this.workerId,
       backoffMs: (attempt) => Math.min(retryBaseMs * 2 ** (attempt - 1), 300_000) * (0.75 + Math.random() / 2),
       faults: () => this.faults,
+      observer: this.observer,
     });
     await this.runner.start();
     const sweepEvery = this.options.sweepIntervalMs;

@@ -7,6 +7,8 @@ import type { HandlerDefinition, HandlerResult, Operation } from './model.js';
 import { PermanentError } from './model.js';
 import type { OperationFaults } from './faults.js';
 import { failAttempt, holdAttempt } from './faults.js';
+import type { EngineObserver } from './observer.js';
+import { notify } from './observer.js';
 import type { Completion, Lease } from './store.js';
 import { claimOperations, completeOperations, operationKey, releaseLeases, renewLeases, reportProgress, storable } from './store.js';
 
@@ -27,6 +29,7 @@ export interface RunnerOptions {
   /** The faults set on this process (faults.ts), read at each attempt. */
   faults(): OperationFaults | undefined;
   logger: Logger;
+  observer?: EngineObserver;
 }
 
 class TimeoutError extends Error {
@@ -45,6 +48,8 @@ interface Job {
   lease: Lease;
   controller: AbortController;
   timer: NodeJS.Timeout;
+  /** performance.now() when the attempt began. */
+  startedAt: number;
   done: boolean;
   pendingDetail?: string;
   progressWrite?: Promise<void>;
@@ -201,9 +206,13 @@ export class Runner {
       lease: { tenantId: operation.tenantId, id: operation.id, attempt: operation.attempts },
       controller,
       timer: setTimeout(() => this.end(job, new TimeoutError(`Timed out after ${seconds(timeoutMs)}.`)), timeoutMs),
+      startedAt: performance.now(),
       done: false,
     };
     this.jobs.set(key, job);
+    // First attempts only: a retry's or resumption's due time is not on the claimed row.
+    const first = operation.attempts === 1 && operation.interruptions === 0;
+    notify(this.options.observer, (o) => o.started(operation, first ? Math.max(0, Date.parse(operation.lastActionAt) - Date.parse(operation.createdAt)) : undefined));
     if (!handler) {
       this.end(job, new PermanentError(`No handler is registered for operations of kind '${operation.kind}'.`));
       return;
@@ -236,6 +245,11 @@ export class Runner {
     if (error !== undefined && !job.controller.signal.aborted) job.controller.abort(error);
     const completion = this.outcome(job, error, result);
     if (completion) {
+      const runMs = performance.now() - job.startedAt;
+      const op = job.operation;
+      notify(this.options.observer, (o) =>
+        completion.status === 'succeeded' ? o.succeeded(op, runMs) : completion.status === 'failed' ? o.failed(op, runMs) : o.retried(op, runMs),
+      );
       this.completions.push(completion);
       this.unwritten.set(job.key, job.lease);
       this.flushing ??= this.flush();

@@ -164,6 +164,21 @@ export async function countOperations(q: Queryable, query: Pick<ListQuery, 'tena
 
 // ---- the queue side ----
 
+export type QueueDepth = Record<'notStarted' | 'running', number>;
+
+// Counted from the partial index operations_due (only rows not ended), not the whole table.
+const depth = statement(
+  'lro_queue_depth',
+  `SELECT status, count(*)::integer AS n FROM operations WHERE status IN ('notStarted', 'running') GROUP BY status`,
+);
+
+/** Operations not ended, by status, over every tenant. */
+export async function queueDepth(q: Queryable): Promise<QueueDepth> {
+  const out: QueueDepth = { notStarted: 0, running: 0 };
+  for (const row of await q.query<{ status: keyof QueueDepth; n: number }>(depth)) out[row.status] = row.n;
+  return out;
+}
+
 export interface Claimed {
   operation: Operation;
   timeoutMs: number | null;

@@ -2,7 +2,7 @@
 // mounts under its own `…/operations` path.
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Permission } from '../auth/index.js';
-import type { Engine, Operation } from '../engine/index.js';
+import type { Operation } from '../engine/index.js';
 import { isTerminal } from '../engine/index.js';
 import { contextUrl, serviceRoot } from './context.js';
 import { notFound } from '../errors.js';
@@ -84,11 +84,14 @@ const MAX_WAIT_SECONDS = 60;
  * `Prefer: wait=N` (RFC 7240): while the operation is not terminal, answer as soon as its status
  * or statusDetail changes (a NOTIFY from any process), or after N seconds.
  */
-async function readWithWait(engine: Engine, tenantId: string, family: string, id: string, waitSeconds: number, signal: AbortSignal) {
+async function readWithWait(services: Services, tenantId: string, family: string, id: string, waitSeconds: number, signal: AbortSignal) {
+  const { engine } = services;
   const subscription = engine.changes.subscribe(tenantId, id);
+  let release: (() => void) | undefined;
   try {
     const first = await engine.get(tenantId, family, id);
     if (!first || isTerminal(first.status)) return first;
+    release = services.holdLongPoll?.();
     const deadline = Date.now() + waitSeconds * 1000;
     let current: Operation | null = first;
     while (current && current.status === first.status && current.statusDetail === first.statusDetail) {
@@ -97,6 +100,7 @@ async function readWithWait(engine: Engine, tenantId: string, family: string, id
     }
     return current;
   } finally {
+    release?.();
     subscription.close();
   }
 }
@@ -139,7 +143,7 @@ export function operationRoutes(services: Services, collection: OperationsCollec
         const options = parseQueryOptions(request.query as Record<string, unknown>, spec, { collection: false });
         const wait = preferredInteger(parsePrefer(request.headers.prefer), 'wait', MAX_WAIT_SECONDS);
         const op = wait
-          ? await readWithWait(services.engine, principal.tenantId, collection.family, id, wait, abortedWithRequest(request, services.shutdown))
+          ? await readWithWait(services, principal.tenantId, collection.family, id, wait, abortedWithRequest(request, services.shutdown))
           : await services.engine.get(principal.tenantId, collection.family, id);
         if (!op) throw notFound(`No operation with id '${id}' was found.`);
         if (wait) reply.header('preference-applied', `wait=${wait}`);

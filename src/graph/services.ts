@@ -14,4 +14,6 @@ export interface Services {
   dataDir?: string;
   /** Where background work logs its errors; silent when absent. */
   logger?: FastifyBaseLogger;
+  /** Called when a long-poll (Prefer: wait) starts holding a request; what it returns, when it stops (metrics). */
+  holdLongPoll?: () => () => void;
 }
