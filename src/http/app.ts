@@ -10,15 +10,21 @@ import { operationRoutes } from '../graph/operations.js';
 import { decoratePrincipal, graphRoutes } from '../graph/route.js';
 import type { Services } from '../graph/services.js';
 import { registerAdmin } from './admin.js';
+import { registerBatch } from './batch.js';
 import { clientErrorHandler } from './clientError.js';
 import { answerConnect, deferContinue, frameworkErrors, refuseNonPreflight } from './early.js';
 import { registerErrorHandling } from './errors.js';
+import type { FaultSettings } from './faults.js';
+import { registerFaults } from './faults.js';
 import { registerGraphHeaders } from './headers.js';
 import { registerHealth } from './health.js';
 import { registerMetadata } from './metadata.js';
+import type { Metrics } from './metrics.js';
+import { registerMetricsRoute } from './metrics.js';
 import { rewriteKeySegments } from './keys.js';
 import { ownEndpoints, refuser } from './refusals.js';
-import type { HttpTimeouts } from './timeouts.js';
+import { registerUi } from './ui.js';
+import type { HttpTimeouts, TlsKeyPair } from './timeouts.js';
 import { DEFAULT_TIMEOUTS, serverTimeouts } from './timeouts.js';
 
 export interface AppOptions {
@@ -31,6 +37,13 @@ export interface AppOptions {
   /** Behind a reverse proxy: trust X-Forwarded-* for the URLs the service writes. */
   trustProxy?: boolean;
   timeouts?: HttpTimeouts;
+  /** Serve HTTPS with this key and certificate (PEM); plain HTTP when absent. */
+  tls?: TlsKeyPair;
+  /** Faults on demand (faults.ts): applied to Graph's paths, set through /admin/faults. */
+  faults?: FaultSettings;
+  /** Count and time requests into these metrics; `metricsRoute` serves them at /metrics too (default true). */
+  metrics?: Metrics;
+  metricsRoute?: boolean;
 }
 
 /**
@@ -57,7 +70,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     bodyLimit: JSON_BODY_LIMIT,
     clientErrorHandler: clientErrorHandler(refuse),
     frameworkErrors: frameworkErrors(refuse),
-    ...serverTimeouts(options.timeouts ?? DEFAULT_TIMEOUTS),
+    ...serverTimeouts(options.timeouts ?? DEFAULT_TIMEOUTS, options.tls),
   });
   answerConnect(app.server, refuse);
   deferContinue(app.server, endpoints);
@@ -80,8 +93,16 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   // After CORS: errors answered from an onRequest hook (404) still carry its headers.
   registerErrorHandling(app);
   registerHealth(app, options.db);
-  registerAdmin(app, options.db, options.services.verifier);
+  if (options.metrics) {
+    options.metrics.instrument(app);
+    if (options.metricsRoute ?? true) registerMetricsRoute(app, options.metrics);
+  }
+  registerAdmin(app, options.db, options.services.verifier, options.faults);
+  if (options.faults) registerFaults(app, options.faults);
   registerMetadata(app, options.instances);
+  await registerBatch(app, options.services.verifier);
+  // The dashboard's static files (no token: they hold no data).
+  await registerUi(app);
   const { services } = options;
   for (const family of options.instances) {
     graphRoutes(app, services.verifier, [...operationRoutes(services, family.operations), ...modelRoutes(services, family.sets, family.actions), ...(family.routes ?? [])]);
