@@ -4,6 +4,11 @@
 // failed and retried, operations failed. Clients cope as their users rely on: the project's client,
 // @azure/core-lro's poller and the Graph JS client's retry handler wait the Retry-After and succeed.
 import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { after, before, describe, test } from 'node:test';
 import { createHttpPoller } from '@azure/core-lro';
 import type { OperationResponse, OperationState, RunningOperation } from '@azure/core-lro';
@@ -21,6 +26,7 @@ import { startTlsFront } from './tls.js';
 // The TLS front's certificate is self-signed; this process (one test file) trusts it.
 process.env.NODE_TLS_REJECT_UNAUTHORIZED = '0';
 
+const run = promisify(execFile);
 const OPERATIONS = `${ALERTS_ROOT}/operations`;
 const OTHER_TENANT = '7a1c2e3d-4b5f-4a6b-8c7d-9e0f1a2b3c4d';
 
@@ -52,6 +58,20 @@ test('a fault file is checked key by key: every problem named with its path', ()
     'throttle.requests',
   ]);
   assert.deepEqual(parseFaults({}), {});
+});
+
+test('serve --faults with a bad file: a usage error naming each problem, exit status 2, nothing started', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'graph-lro-faults-'));
+  try {
+    const file = join(dir, 'faults.json');
+    writeFileSync(file, JSON.stringify({ throttle: { requests: 5 }, latency: 'slow' }));
+    const { DATABASE_URL: _embedded, ...env } = process.env;
+    const failed = await run(process.execPath, ['dist/src/cli/main.js', 'serve', '--faults', file, '--port', '0', '--data-dir', dir], { env }).catch((err: { code: number; stderr: string }) => err);
+    assert.equal((failed as { code: number }).code, 2);
+    assert.match((failed as { stderr: string }).stderr, /throttle\.windowSeconds: is required; latency: must be a list/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
 
 describe('faults on demand', () => {
