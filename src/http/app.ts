@@ -20,7 +20,7 @@ import { registerGraphHeaders } from './headers.js';
 import { registerHealth } from './health.js';
 import { registerMetadata } from './metadata.js';
 import type { Metrics } from './metrics.js';
-import { registerMetricsRoute } from './metrics.js';
+import { registerMetricsRoute, registerRecentRoute } from './metrics.js';
 import { rewriteKeySegments } from './keys.js';
 import { ownEndpoints, refuser } from './refusals.js';
 import { registerUi } from './ui.js';
@@ -93,6 +93,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   // After CORS: errors answered from an onRequest hook (404) still carry its headers.
   registerErrorHandling(app);
   registerHealth(app, options.db);
+  registerRecentRoute(app, options.metrics);
   if (options.metrics) {
     options.metrics.instrument(app);
     if (options.metricsRoute ?? true) registerMetricsRoute(app, options.metrics);

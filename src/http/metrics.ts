@@ -5,6 +5,8 @@ import type { FastifyInstance } from 'fastify';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { PoolStats } from '../db/db.js';
 import type { EngineObserver, QueueDepth } from '../engine/index.js';
+import type { Outcome } from './recentActivity.js';
+import { RecentActivity } from './recentActivity.js';
 
 const PREFIX = 'graph_lro_';
 const METHODS = new Set(['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS']);
@@ -33,6 +35,8 @@ function processMetrics(): Registry {
 
 export class Metrics {
   readonly registry = new Registry();
+  /** The last hour minute by minute, for the dashboard (GET /metrics/recent). */
+  readonly recent = new RecentActivity(PICKUP_BUCKETS);
   readonly observer: EngineObserver;
   private readonly httpRequests: Counter<'route' | 'method' | 'status_code'>;
   private readonly httpDuration: Histogram<'route' | 'method'>;
@@ -56,19 +60,28 @@ export class Metrics {
     });
     const run = new Histogram({ name: `${PREFIX}operation_run_seconds`, help: 'Duration of an attempt that ended with an outcome (succeeded, failed or retried).', labelNames: byKind, buckets: RUN_BUCKETS, registers });
     const labels = (op: { family: string; kind: string }) => ({ family: op.family, kind: op.kind });
-    const ended = (c: Counter<'family' | 'kind'>) => (op: { family: string; kind: string }, runMs: number) => {
+    const recent = this.recent;
+    const ended = (c: Counter<'family' | 'kind'>, outcome: Outcome) => (op: { family: string; kind: string }, runMs: number) => {
       c.inc(labels(op));
       run.observe(labels(op), runMs / 1000);
+      recent.count(outcome);
     };
     this.observer = {
-      created: (op) => created.inc(labels(op)),
+      created(op) {
+        created.inc(labels(op));
+        recent.count('created');
+      },
       started(op, pickupMs) {
         started.inc(labels(op));
-        if (pickupMs !== undefined) pickup.observe(labels(op), pickupMs / 1000);
+        recent.count('started');
+        if (pickupMs !== undefined) {
+          pickup.observe(labels(op), pickupMs / 1000);
+          recent.pickup(pickupMs / 1000);
+        }
       },
-      retried: ended(retried),
-      succeeded: ended(succeeded),
-      failed: ended(failed),
+      retried: ended(retried, 'retried'),
+      succeeded: ended(succeeded, 'succeeded'),
+      failed: ended(failed, 'failed'),
     };
 
     new Gauge({
@@ -151,6 +164,15 @@ export class Metrics {
 /** GET /metrics, with no token: scrapers do not carry Graph tokens. */
 export function registerMetricsRoute(app: FastifyInstance, metrics: Metrics): void {
   app.get('/metrics', async (_request, reply) => reply.type(metrics.contentType).header('cache-control', 'no-store').send(await metrics.scrape()));
+}
+
+/**
+ * GET /metrics/recent on the main port, wherever /metrics is: this process's last hour by minute
+ * (counts only, nothing of any tenant) for the dashboard, which can only ask its own origin.
+ * `{ "minutes": null }` when metrics are off.
+ */
+export function registerRecentRoute(app: FastifyInstance, metrics: Metrics | undefined): void {
+  app.get('/metrics/recent', async (_request, reply) => reply.header('cache-control', 'no-store').send({ minutes: metrics ? metrics.recent.recent() : null }));
 }
 
 /** /metrics alone on a port of its own (plain HTTP), e.g. reachable by the scraper only. */

@@ -1,6 +1,7 @@
 // Prometheus metrics over real HTTP: /metrics scraped and read with a Prometheus text-format
 // parser; operation counters and histograms after real refreshes; bounded label sets; the
 // separate metrics port and metrics turned off.
+import type { RecentMinute } from '../../src/http/recentActivity.js';
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { seedDemoTenant } from '../../src/directory/index.js';
@@ -68,6 +69,13 @@ async function inBatches<T>(items: readonly T[], width: number, fn: (item: T) =>
 }
 
 for (const backend of backends) {
+  /** GET /metrics/recent beside the scrape URL. */
+  const recent = async (metricsUrl: string): Promise<RecentMinute[]> => {
+    const res = await fetch(`${metricsUrl}/recent`);
+    assert.equal(res.status, 200);
+    return ((await res.json()) as { minutes: RecentMinute[] }).minutes;
+  };
+
   describe(`metrics on ${backend.name}`, () => {
     let ts: TestServer;
     let token: string;
@@ -103,8 +111,17 @@ for (const backend of backends) {
     test('N refreshes: created, started and succeeded say N; pickup and run histograms; requests by route template', async () => {
       const N = 5;
       const before = await scrape(metricsUrl);
+      const recentBefore = await recent(metricsUrl);
       for (let i = 0; i < N; i++) assert.equal((await refresh(ts, token)).status, 'succeeded');
       const s = await scrape(metricsUrl);
+      // The same events, minute by minute, for the dashboard: the last hour, current minute last.
+      const minutes = await recent(metricsUrl);
+      assert.equal(minutes.length, 60);
+      assert.ok(Date.parse(minutes.at(-1)!.start) <= Date.now() && Date.now() - Date.parse(minutes.at(-1)!.start) < 60_000);
+      const total = (list: RecentMinute[], of: (m: RecentMinute) => number) => list.reduce((n, m) => n + of(m), 0);
+      for (const outcome of ['created', 'started', 'succeeded'] as const) assert.equal(total(minutes, (m) => m[outcome]) - total(recentBefore, (m) => m[outcome]), N, outcome);
+      assert.equal(total(minutes, (m) => m.pickup.count) - total(recentBefore, (m) => m.pickup.count), N);
+      assert.ok(minutes.some((m) => m.pickup.count > 0 && m.pickup.meanSeconds !== null && m.pickup.p95Seconds !== null && m.pickup.p95Seconds >= 0));
       for (const name of ['created', 'started', 'succeeded']) {
         const metric = `graph_lro_operations_${name}_total`;
         assert.equal(s.types.get(metric), 'counter');
@@ -209,6 +226,8 @@ for (const backend of backends) {
         assert.ok(count(s, 'graph_lro_http_requests_total', { route: '/healthz', method: 'GET', status_code: '200' }) >= 1, 'the main port is measured');
         assert.ok(s.value('graph_lro_operations_queue_depth', { status: 'notStarted' }) !== undefined);
         assert.equal((await fetch(new URL('/healthz', url))).status, 404, 'only /metrics there');
+        // The dashboard's feed stays on the main port: it can only ask its own origin.
+        assert.equal((await recent(url.replace(new URL(url).origin, ts.url))).length, 60);
       } finally {
         await ts.close();
       }
@@ -219,6 +238,7 @@ for (const backend of backends) {
       try {
         assert.equal(ts.server.metricsUrl, undefined);
         await assertNotServed(`${ts.url}/metrics`);
+        assert.deepEqual(await (await fetch(`${ts.url}/metrics/recent`)).json(), { minutes: null });
       } finally {
         await ts.close();
       }

@@ -209,6 +209,12 @@ describe('dashboard', { timeout: 10 * 60_000 }, () => {
     await succeeded.waitFor();
     // The refresh of every alert (run twice under one id: the list holds the last) and the validation.
     assert.ok(Number(await succeeded.innerText()) >= 2, await succeeded.innerText());
+    // The same hour from this process's metrics: every operation it ran (two refreshes, the validation), and their pickup.
+    await page.locator('[data-testid=outcomes-chart] canvas').waitFor();
+    await page.locator('[data-testid=pickup-chart] canvas').waitFor();
+    const fromMetrics = page.locator('[data-testid=metrics-summary] td[data-col=succeeded]');
+    assert.ok(Number(await fromMetrics.innerText()) >= 3, await fromMetrics.innerText());
+    assert.match(await page.locator('[data-testid=metrics-summary] td[data-col=pickup]').innerText(), /^\d+ ms$/);
     await shot('throughput');
     assert.deepEqual(errors, []);
   });

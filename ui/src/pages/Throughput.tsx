@@ -1,10 +1,12 @@
 // Operations per minute over the last hour, by status: computed from the operations lists
-// (createdDateTime, lastActionDateTime, status), read again every 15 seconds.
+// (createdDateTime, lastActionDateTime, status), read again every 15 seconds; then the same hour
+// from this process's metrics (RecentMetrics): outcomes and pickup latency.
 import { useEffect, useState } from 'preact/hooks';
 import { BarChart, ErrorMessage, Loading, STATUS_COLORS } from '../components';
 import { date, duration, operationDuration } from '../format';
 import type { Family, Operation } from '../operations';
 import { FAMILIES, operationsSince } from '../operations';
+import { RecentMetrics } from './RecentMetrics';
 
 const STATUSES = ['succeeded', 'failed', 'running', 'notStarted'];
 const MINUTES = 60;
@@ -126,6 +128,7 @@ export function ThroughputPage() {
           </tbody>
         </table>
       </div>
+      <RecentMetrics />
     </section>
   );
 }
