@@ -196,7 +196,34 @@ describe('dashboard', { timeout: 10 * 60_000 }, () => {
     assert.deepEqual(codes, [...codes].sort((a, b) => a.localeCompare(b)));
     await shot('validation');
 
+    // A run over that upload: an inbound flow in effect, runs/start, followed to its end.
+    const flow = await s.call('POST', `${INDUSTRY_ROOT}/inboundFlows`, {
+      body: {
+        '@odata.type': '#microsoft.graph.industryData.inboundFileFlow',
+        'dataConnector@odata.bind': `external/industryData/dataConnectors/${String(connector.id)}`,
+        displayName: 'Rostering flow',
+        dataDomain: 'educationRostering',
+        effectiveDateTime: '2021-08-01T00:00:00Z',
+      },
+    });
+    assert.equal(flow.status, 201, await flow.text());
+    const starter = await s.ts.token({ scopes: ['IndustryData-Run.Start', 'IndustryData-Run.Read.All'] });
+    const start = await fetch(`${s.ts.url}${INDUSTRY_ROOT}/runs/start`, { method: 'POST', headers: { authorization: `Bearer ${starter}` } });
+    assert.equal(start.status, 202, await start.text());
+    const runOp = await s.finish(start.headers.get('location')!);
+    assert.equal(runOp.status, 'succeeded', JSON.stringify(runOp));
+    const runPath = new URL(String(runOp.resourceLocation)).pathname;
+    const run = (await (await fetch(`${s.ts.url}${runPath}`, { headers: { authorization: `Bearer ${starter}` } })).json()) as Json;
+    const runStats = (await (await fetch(`${s.ts.url}${runPath}/getStatistics`, { headers: { authorization: `Bearer ${starter}` } })).json()) as Json;
+
     await go('#/data');
+    const shownRun = page.locator('[data-testid=run]', { hasText: String(run.displayName) });
+    await shownRun.waitFor();
+    assert.match(await shownRun.innerText(), new RegExp(String(run.status)));
+    assert.match(await shownRun.innerText(), /Rostering flow/);
+    await shownRun.locator('summary', { hasText: 'Statistics' }).click();
+    const people = shownRun.locator('dt', { hasText: /^people$/ }).locator('xpath=following-sibling::dd');
+    assert.equal((await people.innerText()).replace(/\D/g, ''), String((runStats.inboundTotals as Json).people));
     const connectorRow = page.locator('table[data-testid=connectors] tbody tr', { hasText: 'CSV connector' });
     await connectorRow.waitFor();
     assert.equal(await connectorRow.locator('td[data-col=errors]').innerText(), String(errorsTotal));
