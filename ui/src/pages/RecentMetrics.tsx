@@ -2,17 +2,8 @@
 // no token, counts only): operations ended per minute by outcome, and how long new operations waited for a
 // worker (pickup latency, mean and p95). Read again every 15 seconds.
 import { useEffect, useState } from 'preact/hooks';
+import type { RecentMinute as Minute } from '../../../src/http/recentActivity';
 import { BarChart, STATUS_COLORS } from '../components';
-
-interface Minute {
-  start: string;
-  created: number;
-  started: number;
-  retried: number;
-  succeeded: number;
-  failed: number;
-  pickup: { count: number; meanSeconds: number | null; p95Seconds: number | null };
-}
 
 const hhmm = (iso: string) => {
   const d = new Date(iso);
