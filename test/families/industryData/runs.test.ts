@@ -315,7 +315,7 @@ for (const backend of backends) {
                 }
               : (Reflect.get(target, name) as unknown),
         });
-      const dying = new Engine(s.ts.server.db, { pollIntervalMs: 20, leaseMs: 600, concurrency: 1 });
+      const dying = new Engine(s.ts.server.db, { pollIntervalMs: 20, leaseMs: 3000, concurrency: 1 });
       dying.register(RUN_KIND, { timeoutMs: 60_000, handle: (ctx: HandlerContext) => handlers(store)[RUN_KIND]!.handle({ ...ctx, db: hangingDb(ctx.db) }) });
       await dying.start();
       const healthy = new Engine(s.ts.server.db, { pollIntervalMs: 20 });
@@ -328,9 +328,11 @@ for (const backend of backends) {
         const [loaded] = await s.ts.server.db.query<{ n: number }>(`SELECT count(*)::int AS n FROM industry_data_records WHERE tenant_id = $1 AND last_run_id = $2`, [TENANT, runId]);
         assert.ok(loaded!.n > 0, 'the load had committed');
         assert.equal((await s.get(`${RUNS}/${runId}`, starter)).status, 'running');
-        await s.ts.server.db.query(`UPDATE operations SET lease_expires_at = now(), run_after = now(), lease_owner = 'a-worker-that-died' WHERE tenant_id = $1 AND id = $2`, [TENANT, runId]);
+        // The healthy worker polls before the lease lapses: it takes the run over at once, before the
+        // dying one (whose slot frees only when its next heartbeat finds the lease gone) could claim it again.
         healthy.register(RUN_KIND, handlers(store)[RUN_KIND]!);
         await healthy.start();
+        await s.ts.server.db.query(`UPDATE operations SET lease_expires_at = now(), run_after = now(), lease_owner = 'a-worker-that-died' WHERE tenant_id = $1 AND id = $2`, [TENANT, runId]);
         let op: Json = {};
         for (let i = 0; i < 60 && op.status !== 'succeeded' && op.status !== 'failed'; i++) op = await json(await s.call('GET', location, { token: starter, headers: { prefer: 'wait=5' } }));
         assert.equal(op.status, 'succeeded', JSON.stringify(op));
