@@ -174,18 +174,19 @@ describe('faults on demand', () => {
   };
 
   test('operations: held notStarted, then running at least minRunMs, then succeeded', async () => {
-    assert.equal((await setFaults({ operations: { startDelayMs: { '*': 1500 }, minRunMs: { '*': 1500 } } })).status, 200);
+    // Long enough that a poll every 100 ms sees each state even on a busy machine.
+    assert.equal((await setFaults({ operations: { startDelayMs: { '*': 2500 }, minRunMs: { '*': 2500 } } })).status, 200);
     try {
       const location = await refresh();
       const seen = new Set<string>();
       let op: Json = {};
-      for (let i = 0; i < 100 && op.status !== 'succeeded'; i++) {
+      for (let i = 0; i < 200 && op.status !== 'succeeded'; i++) {
         op = (await (await s.call('GET', location)).json()) as Json;
         seen.add(String(op.status));
         await new Promise((r) => setTimeout(r, 100));
       }
       assert.deepEqual([...seen], ['notStarted', 'running', 'succeeded']);
-      assert.ok(Date.parse(String(op.lastActionDateTime)) - Date.parse(String(op.createdDateTime)) >= 3000);
+      assert.ok(Date.parse(String(op.lastActionDateTime)) - Date.parse(String(op.createdDateTime)) >= 5000);
     } finally {
       await clear();
     }
@@ -217,7 +218,7 @@ describe('faults on demand', () => {
 
     test('the project client and @azure/core-lro follow an operation through throttling', async () => {
       // The POST spends the window's one request: the first poll is throttled.
-      await setFaults({ throttle: { requests: 1, windowSeconds: 2 } });
+      await setFaults({ throttle: { requests: 1, windowSeconds: 3 } });
       const location = await refresh();
       try {
         const statuses: number[] = [];
@@ -238,7 +239,7 @@ describe('faults on demand', () => {
         const pipeline = createPipelineFromOptions({ retryOptions: { maxRetries: 10 } });
         pipeline.addPolicy({ name: 'record', sendRequest: async (request, next) => { const res = await next(request); attempts.push(res.status); return res; } }, { afterPhase: 'Retry' });
         const httpClient = createDefaultHttpClient();
-        await setFaults({ throttle: { requests: 1, windowSeconds: 2 } });
+        await setFaults({ throttle: { requests: 1, windowSeconds: 3 } });
         const send = async (method: 'GET' | 'POST', url: string, body?: unknown): Promise<OperationResponse<Json>> => {
           // Plain http on loopback, as a local emulator is reached (Azurite's documented setting).
           const request = createPipelineRequest({
@@ -273,22 +274,39 @@ describe('faults on demand', () => {
         defaultVersion: 'beta',
         customHosts: new Set(['localhost']),
       });
-      await setFaults({ throttle: { requests: 1, windowSeconds: 1 } });
+      const path = '/identityGovernance/roleManagementAlerts/operations';
+      // How many answers of `status` the service gave so far (its own metrics, by route template).
+      const answered = async (status: number) => {
+        const text = await (await fetch(`${s.ts.url}/metrics`)).text();
+        return text
+          .split('\n')
+          .filter((l) => l.startsWith('graph_lro_http_requests_total{') && l.includes(`route="/beta${path}"`) && l.includes(`status_code="${status}"`))
+          .reduce((n, l) => n + Number(l.split(' ').at(-1)), 0);
+      };
+
+      // 429: the window's one request is spent by the first call; the second waits out Retry-After.
+      await setFaults({ throttle: { requests: 1, windowSeconds: 3 } });
       try {
-        const first = (await client.api('/identityGovernance/roleManagementAlerts/operations').get()) as { value: unknown[] };
-        const start = performance.now();
-        const second = (await client.api('/identityGovernance/roleManagementAlerts/operations').get()) as { value: unknown[] };
-        assert.deepEqual(second.value.length, first.value.length);
-        assert.ok(performance.now() - start >= 100, 'the second call was throttled, then retried');
+        const throttled = await answered(429);
+        const first = (await client.api(path).get()) as { value: unknown[] };
+        const second = (await client.api(path).get()) as { value: unknown[] };
+        assert.equal(second.value.length, first.value.length);
+        assert.equal((await answered(429)) - throttled, 1, 'the second call was throttled once, then retried');
       } finally {
         await clear();
       }
-      await setFaults({ errors: { rate: 0.5, statuses: [503], retryAfterSeconds: 1 } });
+
+      // 503: every answer fails until the first 503 is seen; then the faults go, and the retry after Retry-After succeeds.
+      await setFaults({ errors: { rate: 1, statuses: [503], retryAfterSeconds: 1 } });
+      const unavailable = await answered(503);
+      const pending = client.api(path).get() as Promise<{ value: unknown[] }>;
       try {
-        for (let i = 0; i < 3; i++) await client.api('/identityGovernance/roleManagementAlerts/operations').get();
+        for (let i = 0; i < 200 && (await answered(503)) === unavailable; i++) await new Promise((r) => setTimeout(r, 25));
+        assert.equal((await answered(503)) - unavailable, 1);
       } finally {
         await clear();
       }
+      assert.ok(Array.isArray((await pending).value));
     });
   });
 });
