@@ -15,15 +15,19 @@ for (const backend of backends) {
 
     test('a failing handler is retried with backoff, visibly, and fails after max attempts', async () => {
       const seen: number[] = [];
-      const engine = await startEngine({
-        'test.flaky': {
-          maxAttempts: 3,
-          async handle(ctx) {
-            seen.push(ctx.attempt);
-            throw new Error(`boom ${ctx.attempt}`);
+      // Retries far enough apart that each attempt's statusDetail is read before the next replaces it, on a busy machine too.
+      const engine = await startEngine(
+        {
+          'test.flaky': {
+            maxAttempts: 3,
+            async handle(ctx) {
+              seen.push(ctx.attempt);
+              throw new Error(`boom ${ctx.attempt}`);
+            },
           },
         },
-      });
+        { retryBaseMs: 500 },
+      );
       const sub = engine.changes.subscribe(TENANT, 'flaky');
       const { operation } = await engine.create({ tenantId: TENANT, family: FAMILY, kind: 'test.flaky', id: 'flaky' });
       const details: string[] = [];
