@@ -365,7 +365,8 @@ CREATE TABLE public.industry_data_inbound_flows (
     expires_at timestamp with time zone,
     connector_id text NOT NULL,
     year_id text,
-    created_at timestamp with time zone DEFAULT now() NOT NULL
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    last_loaded_at timestamp with time zone
 );
 
 --

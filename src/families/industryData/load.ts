@@ -1,8 +1,9 @@
 // The load of one inbound flow in a run. The records validation keeps reach a spool file as the
 // validator reads them (RecordSink: nothing is held in memory); then one transaction stages them,
-// merges them into the tenant's education store (industry_data_records: seen again → active, last
-// seen now; new → first seen now; no longer present → inactive), matches people to directory users
-// and answers the flow's counts. A run retried after a crash redoes the whole transaction or finds
+// merges them into the tenant's education store (industry_data_records: new → first seen now;
+// changed or back → rewritten, last seen now; seen again unchanged → untouched, last seen by the
+// flow's last load; no longer present → inactive, last seen by the previous load), matches people
+// to directory users and answers the flow's counts. A run retried after a crash redoes the whole transaction or finds
 // it committed: never half-applied, never doubled.
 import { closeSync, createReadStream, mkdtempSync, openSync, rmSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -138,20 +139,36 @@ export async function loadFlow(db: Db, spool: RecordSpool, load: FlowLoad): Prom
         await tx.query('INSERT INTO industry_data_staging SELECT * FROM unnest($1::text[], $2::text[], $3::jsonb[])', [files, keys, data]);
       }
     }
+    // Statistics for the joins below: the staging table is new and the records table may be too.
+    await tx.query('ANALYZE industry_data_staging');
+    const [flow] = await tx.query<{ last_loaded_at: string | null }>(
+      'SELECT last_loaded_at FROM industry_data_inbound_flows WHERE tenant_id = $1 AND id = $2',
+      [tenantId, flowId],
+    );
+    // Only what changed is written: a record seen again unchanged keeps its row (its flow's
+    // last_loaded_at says when it was last seen); changed or back: rewritten; new: inserted.
     await tx.query(
-      `INSERT INTO industry_data_records AS r (tenant_id, flow_id, file, record_key, year_id, data, active, first_seen_at, last_seen_at, last_run_id)
-       SELECT $1, $2, s.file, s.record_key, $3, s.data, true, now(), now(), $4 FROM industry_data_staging s
-       ON CONFLICT (tenant_id, flow_id, file, record_key) DO UPDATE SET
-         data = EXCLUDED.data, year_id = EXCLUDED.year_id, active = true, last_seen_at = now(), last_run_id = EXCLUDED.last_run_id`,
+      `UPDATE industry_data_records r SET data = s.data, year_id = $3, active = true, last_seen_at = now(), last_run_id = $4
+       FROM industry_data_staging s
+       WHERE r.tenant_id = $1 AND r.flow_id = $2 AND r.file = s.file AND r.record_key = s.record_key
+         AND (NOT r.active OR r.data IS DISTINCT FROM s.data OR r.year_id IS DISTINCT FROM $3)`,
       [tenantId, flowId, load.yearId, load.runId],
     );
-    // Not seen by this run: inactive, in the files this run loaded and those no longer uploaded (a
-    // file uploaded but wholly rejected keeps its records as they were).
     await tx.query(
-      `UPDATE industry_data_records SET active = false
-       WHERE tenant_id = $1 AND flow_id = $2 AND active AND last_run_id <> $3 AND (file = ANY($4::text[]) OR NOT file = ANY($5::text[]))`,
-      [tenantId, flowId, load.runId, spool.loaded, [...load.uploaded]],
+      `INSERT INTO industry_data_records (tenant_id, flow_id, file, record_key, year_id, data, active, first_seen_at, last_seen_at, last_run_id)
+       SELECT $1, $2, s.file, s.record_key, $3, s.data, true, now(), now(), $4 FROM industry_data_staging s
+       WHERE NOT EXISTS (SELECT 1 FROM industry_data_records r WHERE r.tenant_id = $1 AND r.flow_id = $2 AND r.file = s.file AND r.record_key = s.record_key)`,
+      [tenantId, flowId, load.yearId, load.runId],
     );
+    // Not seen by this run: inactive, last seen by the flow's previous load (in the files this run
+    // loaded and those no longer uploaded; a file uploaded but wholly rejected keeps its records).
+    await tx.query(
+      `UPDATE industry_data_records r SET active = false, last_seen_at = coalesce($5::timestamptz, r.last_seen_at)
+       WHERE r.tenant_id = $1 AND r.flow_id = $2 AND r.active AND (r.file = ANY($3::text[]) OR NOT r.file = ANY($4::text[]))
+         AND NOT EXISTS (SELECT 1 FROM industry_data_staging s WHERE s.file = r.file AND s.record_key = r.record_key)`,
+      [tenantId, flowId, spool.loaded, [...load.uploaded], flow?.last_loaded_at ?? null],
+    );
+    await tx.query('UPDATE industry_data_inbound_flows SET last_loaded_at = now() WHERE tenant_id = $1 AND id = $2', [tenantId, flowId]);
     // Fresh statistics for the joins that follow: the table may have just grown from nothing, and a
     // plan for an empty table (nested loops) takes hours on a million people.
     await tx.query('ANALYZE industry_data_records');

@@ -220,5 +220,13 @@ export const industryDataRuns: Migration = {
   ],
 };
 
+// A load writes only the records that are new, changed, back or gone: an active record was last
+// seen by its flow's last load (last_loaded_at), an inactive one at its last_seen_at.
+export const industryDataLoads: Migration = {
+  version: 15,
+  name: 'industry_data_loads',
+  statements: [`ALTER TABLE industry_data_inbound_flows ADD COLUMN last_loaded_at timestamptz`],
+};
+
 /** The family's migrations (their versions are in the one sequence of db/migrations). */
-export const migrations: readonly Migration[] = [industryData, industryDataYears, industryDataReferences, industryDataOutbound, industryDataRuns];
+export const migrations: readonly Migration[] = [industryData, industryDataYears, industryDataReferences, industryDataOutbound, industryDataRuns, industryDataLoads];

@@ -195,6 +195,15 @@ for (const backend of backends) {
       );
       assert.deepEqual([back!.active, back!.first], [true, records[0]!.first]);
       assert.ok(back!.last > back!.first);
+      // A record never changed was never rewritten: its flow's last load says it was seen.
+      const [kept] = await s.ts.server.db.query<{ first: string; last: string; run: string; loaded: string }>(
+        `SELECT r.first_seen_at AS first, r.last_seen_at AS last, r.last_run_id AS run, f.last_loaded_at AS loaded
+         FROM industry_data_records r JOIN industry_data_inbound_flows f ON f.tenant_id = r.tenant_id AND f.id = r.flow_id
+         WHERE r.tenant_id = $1 AND r.flow_id = $2 AND r.file = 'orgs.csv' AND r.record_key = '110001'`,
+        [TENANT, flowId],
+      );
+      assert.equal(String(kept!.last), String(kept!.first));
+      assert.ok(kept!.loaded > kept!.last, 'seen by every load since');
     });
 
     test('start is throttled as Graph says: five successful runs in 12 hours, then 429 TooManyRequests with Retry-After', async () => {
