@@ -196,7 +196,8 @@ export async function provisionFlow(tx: Queryable, flow: ProvisioningFlow, scope
   const params = [scope.tenantId, [...scope.inboundFlowIds]];
   const d = desired(flow);
   await tx.query('CREATE TEMP TABLE provision_objects (source_key text PRIMARY KEY, display_name text NOT NULL, description text) ON COMMIT DROP');
-  await tx.query('CREATE TEMP TABLE provision_members (source_key text NOT NULL, member_id text NOT NULL, role text NOT NULL) ON COMMIT DROP');
+  // Keyed: the merge's anti-joins probe it once per existing membership (millions at 1m users).
+  await tx.query('CREATE TEMP TABLE provision_members (source_key text NOT NULL, member_id text NOT NULL, role text NOT NULL, PRIMARY KEY (source_key, member_id, role)) ON COMMIT DROP');
   if (d) {
     await tx.query(`INSERT INTO provision_objects WITH ${REC} SELECT source_key, coalesce(nullif(display_name, ''), source_key), description FROM (${d.objects}) d`, params);
     await tx.query(`INSERT INTO provision_members WITH ${REC} SELECT DISTINCT * FROM (${d.members}) d WHERE d.source_key IN (SELECT source_key FROM provision_objects)`, params);
