@@ -113,6 +113,11 @@ export class FaultSettings {
     return this.current;
   }
 
+  /** Whether any HTTP fault is set: when none is, requests pay nothing for them. */
+  get http(): boolean {
+    return Boolean(this.current.throttle || this.current.errors || this.compiled.length);
+  }
+
   set(faults: Faults): void {
     this.current = faults;
     this.compiled = (faults.latency ?? []).map((r) => ({ path: new RegExp(r.path ?? ''), minMs: r.minMs, maxMs: r.maxMs ?? r.minMs }));
@@ -164,6 +169,7 @@ const GRAPH_PATH = /^\/(beta|v1\.0)\//;
  */
 export function registerFaults(app: FastifyInstance, faults: FaultSettings): void {
   app.addHook('preParsing', async (request, _reply, payload) => {
+    if (!faults.http) return payload;
     const path = request.url.split('?', 1)[0]!;
     if (!GRAPH_PATH.test(path)) return payload;
     const delay = faults.delay(path);
