@@ -18,7 +18,7 @@ import { backends } from '../support/backends.js';
 import type { ClientSuite, Json } from './support.js';
 import { alertId, SCOPE, startClientSuite } from './support.js';
 import type { TlsFront } from './tls.js';
-import { startTlsFront } from './tls.js';
+import { graphClient, startTlsFront } from './tls.js';
 
 // The front's certificate is self-signed; this process (one test file) trusts it.
 process.env.NODE_TLS_REJECT_UNAUTHORIZED = '0';
@@ -36,12 +36,7 @@ for (const backend of backends) {
     before(async () => {
       s = await startClientSuite(backend, { users: 20, config: { trustProxy: true } });
       front = await startTlsFront(s.ts.url);
-      client = Client.initWithMiddleware({
-        authProvider: { getAccessToken: async () => s.writer },
-        baseUrl: front.url,
-        defaultVersion: 'beta',
-        customHosts: new Set(['localhost']),
-      });
+      client = graphClient(front, s.writer);
     });
     after(async () => {
       await front.close();

@@ -13,7 +13,6 @@ import { after, before, describe, test } from 'node:test';
 import { createHttpPoller } from '@azure/core-lro';
 import type { OperationResponse, OperationState, RunningOperation } from '@azure/core-lro';
 import { createDefaultHttpClient, createHttpHeaders, createPipelineFromOptions, createPipelineRequest } from '@azure/core-rest-pipeline';
-import { Client } from '@microsoft/microsoft-graph-client';
 import { DirectoryRoles } from '../../src/auth/index.js';
 import { FaultsError, parseFaults } from '../../src/http/faults.js';
 import { pollOperation } from '../../packages/client/src/index.js';
@@ -21,7 +20,7 @@ import { pglite } from '../support/backends.js';
 import type { ClientSuite, Json } from './support.js';
 import { ALERTS_ROOT, startClientSuite } from './support.js';
 import type { TlsFront } from './tls.js';
-import { startTlsFront } from './tls.js';
+import { graphClient, startTlsFront } from './tls.js';
 
 // The TLS front's certificate is self-signed; this process (one test file) trusts it.
 process.env.NODE_TLS_REJECT_UNAUTHORIZED = '0';
@@ -268,12 +267,7 @@ describe('faults on demand', () => {
     });
 
     test("the Graph JS client's retry handler waits out 429 and 503 and gets the answer", async () => {
-      const client = Client.initWithMiddleware({
-        authProvider: { getAccessToken: async () => s.writer },
-        baseUrl: front.url,
-        defaultVersion: 'beta',
-        customHosts: new Set(['localhost']),
-      });
+      const client = graphClient(front, s.writer);
       const path = '/identityGovernance/roleManagementAlerts/operations';
       // How many answers of `status` the service gave so far (its own metrics, by route template).
       const answered = async (status: number) => {

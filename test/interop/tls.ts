@@ -10,6 +10,7 @@ import https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Client } from '@microsoft/microsoft-graph-client';
 import { loadOrCreateLocalTls } from '../../src/http/localCa.js';
 
 export interface TlsFront {
@@ -54,4 +55,14 @@ export async function startTlsFront(target: string): Promise<TlsFront> {
       rmSync(dir, { recursive: true, force: true });
     },
   };
+}
+
+/** The Graph JS client as its users set it up against a host of their own: beta, this token, the front. */
+export function graphClient(front: TlsFront, token: string): Client {
+  return Client.initWithMiddleware({
+    authProvider: { getAccessToken: async () => token },
+    baseUrl: front.url,
+    defaultVersion: 'beta',
+    customHosts: new Set(['localhost']),
+  });
 }
