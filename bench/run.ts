@@ -6,8 +6,10 @@
 // for the unmatched). Phases are timed from the run's progress (statusDetail: validating, loading,
 // provisioning), each seen the moment it changes (a long poll answers on every change).
 //
-// Baseline, in the same run and on the same PostgreSQL server: COPY of the same CSV files into
-// plain text tables (no validation, no merge, no matching): the floor of any load. Goals (issue
+// Baselines, in the same run and on the same PostgreSQL server: COPY of the same CSV files into
+// plain text tables (no validation, no merge, no matching): the floor of any load; and, after the
+// first round, as many users and memberships as it wrote inserted into empty copies of the
+// directory's tables: the floor of any provisioning. Goals (issue
 // 13): the whole run under 60 s for ~1M users, peak RSS of the service under 300 MB whatever the
 // size, and time linear in size (10× input ≤ 11× time).
 //
@@ -100,6 +102,40 @@ async function copyBaseline(databaseUrl: string, dir: string): Promise<number> {
   }
 }
 
+/**
+ * The directory's floor: as many users and memberships as round 1 wrote, inserted in one statement
+ * each into empty copies of directory_users and directory_group_members (same columns, keys and
+ * indexes), generated in SQL in key order: the cost of writing that many rows on this server,
+ * before any work of finding out what to write. At 1m users it alone is most of the 60 s goal.
+ */
+async function directoryFloor(databaseUrl: string, objects: number, memberships: number): Promise<number> {
+  const client = new pg.Client({ connectionString: databaseUrl });
+  await client.connect();
+  try {
+    await client.query('CREATE TABLE bench_floor_users (LIKE directory_users INCLUDING ALL)');
+    await client.query('CREATE TABLE bench_floor_members (LIKE directory_group_members INCLUDING ALL)');
+    const start = performance.now();
+    await client.query(
+      `INSERT INTO bench_floor_users (tenant_id, id, display_name, user_principal_name, mail, provisioned_by, source_key)
+       SELECT $1, md5('u' || i)::uuid::text AS id, 'User ' || i, 'u' || i || '@floor.example', 'u' || i || '@floor.example', 'floor', 'u' || i
+       FROM generate_series(1, $2::int) i ORDER BY id`,
+      [BENCH_TENANT, objects],
+    );
+    // Each member in several groups (pairs unique while memberships per member ≤ groups).
+    const groups = Math.max(10, Math.ceil(objects / 200));
+    await client.query(
+      `INSERT INTO bench_floor_members (tenant_id, group_id, member_id, role, provisioned_by)
+       SELECT $1, md5('g' || (i % $3))::uuid::text AS g, md5('u' || (i / $4))::uuid::text AS m, 'member', 'floor'
+       FROM generate_series(0, $2::int - 1) i ORDER BY g, m`,
+      [BENCH_TENANT, memberships, groups, Math.ceil(memberships / Math.max(1, objects))],
+    );
+    return (performance.now() - start) / 1000;
+  } finally {
+    await client.query('DROP TABLE IF EXISTS bench_floor_users, bench_floor_members');
+    await client.end();
+  }
+}
+
 /** Starts a run and follows it; the seconds of each phase (by statusDetail) and the run's statistics. */
 async function measureRun(service: Service): Promise<Record<string, unknown>> {
   await service.command('reset');
@@ -167,14 +203,17 @@ async function main(): Promise<void> {
         const baseline = await copyBaseline(service.databaseUrl!, dir);
         const run = await measureRun(service);
         const seconds = run.seconds as number;
+        const written = /^(\d+) created, .* (\d+) memberships added/.exec(String(run.directory));
+        const floor = i === 0 && written ? await directoryFloor(service.databaseUrl!, Number(written[1]), Number(written[2])) : undefined;
         process.stdout.write(
           `${JSON.stringify({
             ...base,
             phase: i === 0 ? 'run (all records new)' : 'run (every record seen again)',
             ...run,
             rowsPerSecond: Math.round((users * 4) / seconds),
-            baseline: { copySeconds: round(baseline) },
+            baseline: { copySeconds: round(baseline), ...(floor !== undefined ? { directoryFloorSeconds: round(floor) } : {}) },
             ratioToCopy: round(baseline / seconds, 3),
+            ...(floor !== undefined ? { ratioToDirectoryFloor: round(floor / seconds, 3) } : {}),
             ...(previous && i === 0 ? { timePerUserVsPrevious: round(seconds / users / (previous.seconds / previous.users), 2) } : {}),
             goals: { secondsUnder: 60, at: '1m', peakRssUnderMb: 300, timePerUserVsPreviousAtMost: 1.1 },
           })}\n`,
