@@ -141,8 +141,9 @@ export async function loadFlow(db: Db, spool: RecordSpool, load: FlowLoad): Prom
     }
     // Statistics for the joins below: the staging table is new and the records table may be too.
     await tx.query('ANALYZE industry_data_staging');
-    const [flow] = await tx.query<{ last_loaded_at: string | null }>(
-      'SELECT last_loaded_at FROM industry_data_inbound_flows WHERE tenant_id = $1 AND id = $2',
+    const [flow] = await tx.query<{ last_loaded_at: string | null; had_active: boolean }>(
+      `SELECT last_loaded_at, EXISTS (SELECT 1 FROM industry_data_records WHERE tenant_id = $1 AND flow_id = $2 AND active) AS had_active
+       FROM industry_data_inbound_flows WHERE tenant_id = $1 AND id = $2`,
       [tenantId, flowId],
     );
     // Only what changed is written: a record seen again unchanged keeps its row (its flow's
@@ -157,12 +158,14 @@ export async function loadFlow(db: Db, spool: RecordSpool, load: FlowLoad): Prom
     await tx.query(
       `INSERT INTO industry_data_records (tenant_id, flow_id, file, record_key, year_id, data, active, first_seen_at, last_seen_at, last_run_id)
        SELECT $1, $2, s.file, s.record_key, $3, s.data, true, now(), now(), $4 FROM industry_data_staging s
-       WHERE NOT EXISTS (SELECT 1 FROM industry_data_records r WHERE r.tenant_id = $1 AND r.flow_id = $2 AND r.file = s.file AND r.record_key = s.record_key)`,
+       WHERE NOT EXISTS (SELECT 1 FROM industry_data_records r WHERE r.tenant_id = $1 AND r.flow_id = $2 AND r.file = s.file AND r.record_key = s.record_key)
+       ORDER BY s.file, s.record_key`, // in key order: at a million records the key's pages no longer stay cached
       [tenantId, flowId, load.yearId, load.runId],
     );
     // Not seen by this run: inactive, last seen by the flow's previous load (in the files this run
     // loaded and those no longer uploaded; a file uploaded but wholly rejected keeps its records).
-    await tx.query(
+    // A first load has nothing to compare (an anti-join over every record it just wrote).
+    if (flow?.had_active) await tx.query(
       `UPDATE industry_data_records r SET active = false, last_seen_at = coalesce($5::timestamptz, r.last_seen_at)
        WHERE r.tenant_id = $1 AND r.flow_id = $2 AND r.active AND (r.file = ANY($3::text[]) OR NOT r.file = ANY($4::text[]))
          AND NOT EXISTS (SELECT 1 FROM industry_data_staging s WHERE s.file = r.file AND s.record_key = r.record_key)`,
