@@ -54,10 +54,11 @@ const GROUP_NAME = (column: string) => `CASE ${column} ${ROLE_GROUPS.map((g) => 
 /**
  * The inputs every flow builds on, as temp tables of its transaction: the filter's organizations
  * (provision_orgs: org, name), the roles held there (provision_roles: person, org, role_group, null
- * for a role in no group), and the people holding them (provision_people: person, data,
- * matched_user_id, user_id — their directory user, null when none).
+ * for a role in no group), and the people holding them (provision_people: person, data — only
+ * `withData`, a user flow's: others need not copy a million records —, matched_user_id, user_id —
+ * their directory user, null when none).
  */
-async function prepareInputs(tx: Queryable, scope: ProvisionScope): Promise<void> {
+async function prepareInputs(tx: Queryable, scope: ProvisionScope, withData: boolean): Promise<void> {
   const records = `FROM industry_data_records WHERE tenant_id = $1 AND flow_id = ANY($2::text[]) AND active`;
   const inbound = [scope.tenantId, [...scope.inboundFlowIds]];
   await tx.query('CREATE TEMP TABLE provision_orgs (org text PRIMARY KEY, name text) ON COMMIT DROP');
@@ -74,7 +75,7 @@ async function prepareInputs(tx: Queryable, scope: ProvisionScope): Promise<void
     [...inbound, ROLE_GROUP_CODES],
   );
   await tx.query('ANALYZE provision_roles');
-  await tx.query('CREATE TEMP TABLE provision_people (person text PRIMARY KEY, data jsonb NOT NULL, matched_user_id text, user_id text) ON COMMIT DROP');
+  await tx.query('CREATE TEMP TABLE provision_people (person text PRIMARY KEY, data jsonb, matched_user_id text, user_id text) ON COMMIT DROP');
   // A user a user flow created for the person: their set's flow first.
   await tx.query(
     `WITH created AS (
@@ -83,12 +84,12 @@ async function prepareInputs(tx: Queryable, scope: ProvisionScope): Promise<void
        WHERE c.tenant_id = $1 AND c.provisioned_by IS NOT NULL
        ORDER BY c.source_key, c.provisioned_by IS NOT DISTINCT FROM $3::text DESC, c.provisioned_by
      )
-     INSERT INTO provision_people SELECT DISTINCT ON (p.record_key) p.record_key, p.data, p.matched_user_id, u.id
+     INSERT INTO provision_people SELECT DISTINCT ON (p.record_key) p.record_key, CASE WHEN $4 THEN p.data END, p.matched_user_id, u.id
      FROM (SELECT record_key, data, matched_user_id ${records} AND file = 'users.csv') p
      LEFT JOIN created c ON c.person = p.record_key
      LEFT JOIN directory_users u ON u.tenant_id = $1 AND u.id = coalesce(p.matched_user_id, c.id)
      WHERE p.record_key IN (SELECT person FROM provision_roles) ORDER BY p.record_key`,
-    [...inbound, scope.userFlowId],
+    [...inbound, scope.userFlowId, withData],
   );
   await tx.query('ANALYZE provision_people');
 }
@@ -196,8 +197,9 @@ export async function provisionFlow(tx: Queryable, flow: ProvisioningFlow, scope
   await lockDirectory(tx, scope.tenantId);
   // Its sorts and hashes cover millions of rows at 1m users; the default 4 MB spills them to disk.
   await tx.query("SET LOCAL work_mem = '32MB'");
-  await prepareInputs(tx, scope);
-  if (flow.flow_type === 'userProvisioningFlow') return provisionUsers(tx, flow, scope.tenantId);
+  const users = flow.flow_type === 'userProvisioningFlow';
+  await prepareInputs(tx, scope, users);
+  if (users) return provisionUsers(tx, flow, scope.tenantId);
   const params = [scope.tenantId, [...scope.inboundFlowIds]];
   const d = desired(flow);
   await tx.query('CREATE TEMP TABLE provision_objects (source_key text PRIMARY KEY, display_name text NOT NULL, description text) ON COMMIT DROP');
