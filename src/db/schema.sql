@@ -413,8 +413,7 @@ CREATE TABLE public.industry_data_records (
     last_seen_at timestamp with time zone NOT NULL,
     last_run_id text NOT NULL,
     matched_user_id text
-)
-WITH (fillfactor='80');
+);
 
 --
 -- Name: industry_data_reference_definitions; Type: TABLE; Schema: public

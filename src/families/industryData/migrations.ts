@@ -228,23 +228,5 @@ export const industryDataLoads: Migration = {
   statements: [`ALTER TABLE industry_data_inbound_flows ADD COLUMN last_loaded_at timestamptz`],
 };
 
-// Room on each page of the records for one more version of its rows: a record's later writes (its
-// match to a directory user, a change of its data, active again or no longer) change no indexed
-// column, so they can stay on the page (HOT) instead of adding a primary-key entry each: matching
-// once links 900,000 records at 1m users. Pages written from now on.
-export const industryDataRecordsFill: Migration = {
-  version: 16,
-  name: 'industry_data_records_fill',
-  statements: [`ALTER TABLE industry_data_records SET (fillfactor = 80)`],
-};
-
 /** The family's migrations (their versions are in the one sequence of db/migrations). */
-export const migrations: readonly Migration[] = [
-  industryData,
-  industryDataYears,
-  industryDataReferences,
-  industryDataOutbound,
-  industryDataRuns,
-  industryDataLoads,
-  industryDataRecordsFill,
-];
+export const migrations: readonly Migration[] = [industryData, industryDataYears, industryDataReferences, industryDataOutbound, industryDataRuns, industryDataLoads];
