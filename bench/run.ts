@@ -21,9 +21,8 @@ import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
-import { round } from './support/scratch-db.js';
+import { round, withClient } from './support/scratch-db.js';
 import { csvFiles, generate, totalBytes } from './support/sds-upload.js';
 import type { Service } from './support/service.js';
 import { BENCH_TENANT, serveChild, spawnService, uploadedConnector } from './support/service.js';
@@ -64,25 +63,19 @@ const usersOf = (spec: string) => {
 
 /** Every tenth generated user in the directory (user principal name = the CSV's username). */
 async function seedDirectory(databaseUrl: string, users: number): Promise<void> {
-  const client = new pg.Client({ connectionString: databaseUrl });
-  await client.connect();
-  try {
+  await withClient(databaseUrl, async (client) => {
     const schools = Math.max(10, Math.ceil(users / 1000));
     await client.query(
       `INSERT INTO directory_users (tenant_id, id, display_name, user_principal_name)
        SELECT $1, 'd' || i, 'User ' || i, 'user' || i || '@school' || (i % $3) || '.bench.example.edu' FROM generate_series(0, $2 - 1, 10) AS i`,
       [BENCH_TENANT, users, schools],
     );
-  } finally {
-    await client.end();
-  }
+  });
 }
 
 /** The baseline: COPY of every file into a text table of its own, on the service's database server. */
 async function copyBaseline(databaseUrl: string, dir: string): Promise<number> {
-  const client = new pg.Client({ connectionString: databaseUrl });
-  await client.connect();
-  try {
+  return withClient(databaseUrl, async (client) => {
     const start = performance.now();
     for (const file of csvFiles(dir)) {
       const table = `baseline_${file.replace(/\W/g, '_')}`;
@@ -97,43 +90,40 @@ async function copyBaseline(databaseUrl: string, dir: string): Promise<number> {
       await client.query(`DROP TABLE ${table}`);
     }
     return (performance.now() - start) / 1000;
-  } finally {
-    await client.end();
-  }
+  });
 }
 
 /**
  * The directory's floor: as many users and memberships as round 1 wrote, inserted in one statement
  * each into empty copies of directory_users and directory_group_members (same columns, keys and
  * indexes), generated in SQL in key order: the cost of writing that many rows on this server,
- * before any work of finding out what to write. At 1m users it alone is most of the 60 s goal.
+ * before any work of finding out what to write. At 1m users it alone is over the 60 s goal here.
  */
 async function directoryFloor(databaseUrl: string, objects: number, memberships: number): Promise<number> {
-  const client = new pg.Client({ connectionString: databaseUrl });
-  await client.connect();
-  try {
+  return withClient(databaseUrl, async (client) => {
     await client.query('CREATE TABLE bench_floor_users (LIKE directory_users INCLUDING ALL)');
     await client.query('CREATE TABLE bench_floor_members (LIKE directory_group_members INCLUDING ALL)');
-    const start = performance.now();
-    await client.query(
-      `INSERT INTO bench_floor_users (tenant_id, id, display_name, user_principal_name, mail, provisioned_by, source_key)
-       SELECT $1, md5('u' || i)::uuid::text AS id, 'User ' || i, 'u' || i || '@floor.example', 'u' || i || '@floor.example', 'floor', 'u' || i
-       FROM generate_series(1, $2::int) i ORDER BY id`,
-      [BENCH_TENANT, objects],
-    );
-    // Each member in several groups (pairs unique while memberships per member ≤ groups).
-    const groups = Math.max(10, Math.ceil(objects / 200));
-    await client.query(
-      `INSERT INTO bench_floor_members (tenant_id, group_id, member_id, role, provisioned_by)
-       SELECT $1, md5('g' || (i % $3))::uuid::text AS g, md5('u' || (i / $4))::uuid::text AS m, 'member', 'floor'
-       FROM generate_series(0, $2::int - 1) i ORDER BY g, m`,
-      [BENCH_TENANT, memberships, groups, Math.ceil(memberships / Math.max(1, objects))],
-    );
-    return (performance.now() - start) / 1000;
-  } finally {
-    await client.query('DROP TABLE IF EXISTS bench_floor_users, bench_floor_members');
-    await client.end();
-  }
+    try {
+      const start = performance.now();
+      await client.query(
+        `INSERT INTO bench_floor_users (tenant_id, id, display_name, user_principal_name, mail, provisioned_by, source_key)
+         SELECT $1, md5('u' || i)::uuid::text AS id, 'User ' || i, 'u' || i || '@floor.example', 'u' || i || '@floor.example', 'floor', 'u' || i
+         FROM generate_series(1, $2::int) i ORDER BY id`,
+        [BENCH_TENANT, objects],
+      );
+      // Each member in several groups (pairs unique while memberships per member ≤ groups).
+      const groups = Math.max(10, Math.ceil(objects / 200));
+      await client.query(
+        `INSERT INTO bench_floor_members (tenant_id, group_id, member_id, role, provisioned_by)
+         SELECT $1, md5('g' || (i % $3))::uuid::text AS g, md5('u' || (i / $4))::uuid::text AS m, 'member', 'floor'
+         FROM generate_series(0, $2::int - 1) i ORDER BY g, m`,
+        [BENCH_TENANT, memberships, groups, Math.ceil(memberships / Math.max(1, objects))],
+      );
+      return (performance.now() - start) / 1000;
+    } finally {
+      await client.query('DROP TABLE bench_floor_users, bench_floor_members');
+    }
+  });
 }
 
 /** Starts a run and follows it; the seconds of each phase (by statusDetail) and the run's statistics. */

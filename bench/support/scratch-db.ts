@@ -8,15 +8,18 @@ import type { Monitor } from './queue-system.js';
 
 export const serverUrl = () => process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 
-async function admin(sql: string): Promise<void> {
-  const client = new pg.Client({ connectionString: serverUrl() });
+/** `fn` with a connection of its own to `url`, closed after it. */
+export async function withClient<T>(url: string, fn: (client: pg.Client) => Promise<T>): Promise<T> {
+  const client = new pg.Client({ connectionString: url });
   await client.connect();
   try {
-    await client.query(sql);
+    return await fn(client);
   } finally {
     await client.end();
   }
 }
+
+const admin = (sql: string): Promise<void> => withClient(serverUrl(), async (client) => void (await client.query(sql)));
 
 export interface ScratchDb {
   name: string;
