@@ -3,8 +3,8 @@
 // merges them into the tenant's education store (industry_data_records: new → first seen now;
 // changed or back → rewritten, last seen now; seen again unchanged → untouched, last seen by the
 // flow's last load; no longer present → inactive, last seen by the previous load), matches people
-// to directory users and answers the flow's counts. A run retried after a crash redoes the whole transaction or finds
-// it committed: never half-applied, never doubled.
+// to directory users and answers the flow's counts. A run retried after a crash redoes the whole
+// transaction or finds it committed: never half-applied, never doubled.
 import { closeSync, createReadStream, mkdtempSync, openSync, rmSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';

@@ -268,7 +268,6 @@ async function mergeMembers(
 
 const targetOf = (flowType: string): Target => (flowType === 'administrativeUnitProvisioningFlow' ? 'units' : 'groups');
 
-
 type ObjectCounts = Pick<ProvisionCounts, 'created' | 'updated' | 'removed'>;
 
 async function mergeGroups(tx: Queryable, flowId: string, tenantId: string, d: Desired | undefined): Promise<ObjectCounts> {
